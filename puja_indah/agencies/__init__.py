@@ -1,0 +1,1 @@
+"""Agencies (OPD), their profile, decrees (SK) and appointments; monitor screens; decree import."""

@@ -1,0 +1,1 @@
+"""Sign-in, server-side login sessions, throttling, password changes."""

@@ -1,0 +1,1 @@
+"""What every feature relies on. Imports no feature package (checked by import-linter)."""

@@ -1,0 +1,195 @@
+"""Roles and policy: every `can_*()` decision lives here and is used by views and templates alike.
+
+A policy function takes the current `Scope` (and the object when there is one) and answers yes or
+no. Views declare theirs with `@requires(can_...)`; templates call the same functions through the
+`can` global. Object visibility across agencies is the tenancy layer's job; these functions decide
+what a role may *do* inside the scope it is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from puja_indah.core.models import Agency, Membership, RegionManaged, Role, User
+from puja_indah.core.tenancy import Scope, current_scope
+
+F = TypeVar("F", bound=Callable[..., Any])
+Policy = Callable[[Scope], bool]
+
+
+def _signed_in() -> bool:
+    return bool(getattr(current_user, "is_authenticated", False))
+
+
+# --- policies without an object ------------------------------------------------------------------
+
+
+def can_use_app(scope: Scope) -> bool:
+    """Any signed-in user in any scope."""
+    return _signed_in() and scope.kind in ("agency", "region", "national")
+
+
+def can_edit_own_agency_content(scope: Scope) -> bool:
+    return _signed_in() and scope.kind == "agency" and not scope.read_only
+
+
+def can_manage_agency_officers(scope: Scope) -> bool:
+    return _signed_in() and scope.kind == "agency" and scope.role is Role.AGENCY_LEAD
+
+
+def can_manage_region(scope: Scope) -> bool:
+    """Agencies, decrees, appointments and agency accounts of a region (monitor, admin)."""
+    if not _signed_in() or scope.read_only:
+        return False
+    return scope.role in (Role.REGION_MONITOR, Role.PLATFORM_ADMIN)
+
+
+def can_manage_users(scope: Scope) -> bool:
+    return can_manage_region(scope) or can_manage_agency_officers(scope)
+
+
+def can_manage_platform(scope: Scope) -> bool:
+    return _signed_in() and scope.role is Role.PLATFORM_ADMIN and not scope.read_only
+
+
+def can_read_across_agencies(scope: Scope) -> bool:
+    return _signed_in() and scope.kind in ("region", "national")
+
+
+def can_view_audit(scope: Scope) -> bool:
+    """Monitors see their region's log, leads their agency's, reviewers and admins all of it."""
+    if not _signed_in():
+        return False
+    return scope.role in (
+        Role.AGENCY_LEAD,
+        Role.REGION_MONITOR,
+        Role.NATIONAL_REVIEWER,
+        Role.PLATFORM_ADMIN,
+    )
+
+
+# --- policies on an object -----------------------------------------------------------------------
+
+
+def can_view_agency(scope: Scope, agency: Agency) -> bool:
+    if not _signed_in():
+        return False
+    if scope.kind == "agency":
+        return agency.id == scope.agency_id
+    if scope.kind == "region":
+        return agency.region_id == scope.region_id
+    return scope.kind == "national"
+
+
+def can_view_managed(scope: Scope, obj: RegionManaged) -> bool:
+    """Region-managed rows (agencies, decrees, appointments) are read within the region."""
+    if not _signed_in():
+        return False
+    if scope.kind == "national":
+        return True
+    region_id = obj.owning_region_id()
+    if scope.kind == "region":
+        return region_id == scope.region_id
+    if scope.kind == "agency":
+        return _agency_region_id(scope) == region_id
+    return False
+
+
+def can_edit_managed(scope: Scope, obj: RegionManaged) -> bool:
+    return can_manage_region(scope) and obj.writable_in(scope)
+
+
+def can_manage_account(scope: Scope, target: User) -> bool:
+    """Lock, unlock or reset the password of `target`: every membership of the target must be one
+    the actor may manage (a monitor cannot lock an admin or another region's officer)."""
+    if not can_manage_users(scope):
+        return False
+    if scope.role is Role.PLATFORM_ADMIN:
+        return True
+    if getattr(current_user, "id", None) == target.id:
+        return False
+    return bool(target.memberships) and all(
+        _membership_manageable(scope, m) for m in target.memberships
+    )
+
+
+def _membership_manageable(scope: Scope, membership: Membership) -> bool:
+    return membership.writable_in(scope)
+
+
+def _agency_region_id(scope: Scope) -> int | None:
+    from puja_indah.extensions import db
+
+    if scope.agency_id is None:
+        return None
+    agency = db.session.get(Agency, scope.agency_id)
+    return agency.region_id if agency else None
+
+
+# --- view decorator ------------------------------------------------------------------------------
+
+
+def requires(policy: Policy) -> Callable[[F], F]:
+    """Refuse the view unless `policy(current_scope())` holds: sign-in page for anonymous users,
+    403 for a signed-in user whose role may not. The policy is recorded on the view so that the
+    route-matrix test can list every route's policy."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not _signed_in():
+                from puja_indah.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not policy(current_scope()):
+                from puja_indah.core.audit import record_refusal
+
+                record_refusal(policy.__name__)
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.policy = policy  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Mark a view as deliberately open to anonymous visitors (the route matrix checks marks)."""
+    view.policy = None  # type: ignore[attr-defined]
+    return view
+
+
+TEMPLATE_POLICIES: dict[str, Callable[..., bool]] = {
+    name: fn for name, fn in globals().items() if name.startswith("can_") and callable(fn)
+}
+
+
+def template_can(name: str, *args: Any) -> bool:
+    """`{% if can('manage_region') %}` in templates: same functions as the views."""
+    return TEMPLATE_POLICIES[f"can_{name}"](current_scope(), *args)
+
+
+ROLE_LABELS: dict[Role, Any] = {}
+
+
+def role_label(role: Role) -> str:
+    """A role's name in the user's language."""
+    from flask_babel import lazy_gettext as _l
+
+    if not ROLE_LABELS:
+        ROLE_LABELS.update(
+            {
+                Role.AGENCY_OFFICER: _l("Innovation officer"),
+                Role.AGENCY_LEAD: _l("Agency lead"),
+                Role.REGION_MONITOR: _l("Region monitor (Diskominfos)"),
+                Role.NATIONAL_REVIEWER: _l("National reviewer (Kemendagri)"),
+                Role.PLATFORM_ADMIN: _l("Platform administrator"),
+            }
+        )
+    return str(ROLE_LABELS[Role(role)])

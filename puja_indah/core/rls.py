@@ -1,0 +1,107 @@
+"""PostgreSQL row-level security, layer 3 of tenancy (ARCHITECTURE §3), and the grants of the
+application role. Migrations call these helpers so every agency-owned table gets the same policy.
+
+The policies read the transaction-local settings written by core/tenancy.py; an empty or missing
+setting matches nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FUNCTIONS_SQL = """
+CREATE OR REPLACE FUNCTION puja_agency_visible(aid integer) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE coalesce(current_setting('puja.scope_kind', true), '')
+    WHEN 'system' THEN true
+    WHEN 'national' THEN true
+    WHEN 'agency' THEN aid = nullif(current_setting('puja.agency_id', true), '')::integer
+    WHEN 'region' THEN aid IN (
+      SELECT id FROM agencies
+      WHERE region_id = nullif(current_setting('puja.region_id', true), '')::integer)
+    ELSE false
+  END
+$$;
+CREATE OR REPLACE FUNCTION puja_agency_writable(aid integer) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE coalesce(current_setting('puja.scope_kind', true), '')
+    WHEN 'system' THEN true
+    WHEN 'agency' THEN aid = nullif(current_setting('puja.agency_id', true), '')::integer
+    ELSE false
+  END
+$$;
+"""
+
+DROP_FUNCTIONS_SQL = """
+DROP FUNCTION IF EXISTS puja_agency_writable(integer);
+DROP FUNCTION IF EXISTS puja_agency_visible(integer);
+"""
+
+APPEND_ONLY_TABLES = ("audit_entries",)
+
+
+def is_postgresql(bind: Any) -> bool:
+    return bool(bind.dialect.name == "postgresql")
+
+
+def enable_agency_rls(op: Any, table: str) -> None:
+    """Row-level security on one agency-owned table (no-op on SQLite)."""
+    if not is_postgresql(op.get_bind()):
+        return
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY {table}_tenant ON {table} "
+        "USING (puja_agency_visible(agency_id)) WITH CHECK (puja_agency_writable(agency_id))"
+    )
+
+
+def disable_agency_rls(op: Any, table: str) -> None:
+    if not is_postgresql(op.get_bind()):
+        return
+    op.execute(f"DROP POLICY IF EXISTS {table}_tenant ON {table}")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def make_append_only(op: Any, table: str) -> None:
+    """Refuse UPDATE and DELETE on `table` in the database itself, on both dialects."""
+    if is_postgresql(op.get_bind()):
+        op.execute(
+            "CREATE OR REPLACE FUNCTION puja_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION puja_refuse_change()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+def drop_append_only(op: Any, table: str) -> None:
+    if is_postgresql(op.get_bind()):
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    else:
+        for event in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event}")
+
+
+def grant_app_role_sql(role: str) -> list[str]:
+    """Statements that give the application role exactly what it needs: data access on every
+    table, only SELECT and INSERT on append-only tables, no DDL, no ownership."""
+    quoted = '"' + role.replace('"', '""') + '"'
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"REVOKE ALL ON alembic_version FROM {quoted}",
+        f"GRANT SELECT ON alembic_version TO {quoted}",
+    ]
+    for table in APPEND_ONLY_TABLES:
+        statements += [
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}",
+        ]
+    return statements

@@ -1,0 +1,1 @@
+"""Account management: monitors manage their region's agency accounts, leads their officers."""

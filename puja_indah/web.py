@@ -1,0 +1,183 @@
+"""The assembly steps create_app() calls, one function each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_talisman import Talisman
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from puja_indah.core import audit, tenancy
+from puja_indah.core.i18n import (
+    current_language,
+    format_local_datetime,
+    format_rupiah,
+    select_locale,
+)
+from puja_indah.core.permissions import role_label, template_can
+from puja_indah.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+
+def init_extensions(app: Flask) -> None:
+    Path(app.config["STORAGE_ROOT"]).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="translations"
+    )
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open that page.")
+    login_manager.login_message_category = "info"
+    # Flask-Login's own "strong" protection would log out a user whose network changes on a phone;
+    # server-side sessions (auth) end logins instead.
+    login_manager.session_protection = None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def init_tenancy(app: Flask) -> None:
+    from sqlalchemy.orm import Session
+
+    tenancy.install(Session)
+    audit.install(Session)
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+    @app.before_request
+    def resolve_scope() -> None:
+        # Layer 1: once per request. Loading current_user opens the login session (auth).
+        from puja_indah.auth.sessions import request_scope
+
+        tenancy.set_scope(request_scope(), db.session)
+        audit.set_actor(
+            audit.Actor(
+                user_id=getattr(current_user, "id", None),
+                label=getattr(current_user, "email", "anonymous"),
+                ip_address=request.remote_addr or "",
+            )
+        )
+
+    @app.teardown_request
+    def forget_scope(exc: BaseException | None) -> None:
+        tenancy.set_scope(tenancy.Scope.anonymous())
+        audit.set_actor(audit.Actor())
+
+
+def register_blueprints(app: Flask) -> None:
+    from puja_indah.agencies.views import bp as agencies_bp
+    from puja_indah.audit.views import bp as audit_bp
+    from puja_indah.auth.views import bp as auth_bp
+    from puja_indah.home.views import bp as home_bp
+    from puja_indah.users.views import bp as users_bp
+
+    for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+ERROR_TEXT = {
+    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered.")),
+    403: (_l("Access denied"), _l("Your role does not allow this page or action.")),
+    404: (_l("Not found"), _l("The page or data you asked for does not exist or is not yours.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("What you sent is larger than the allowed size.")),
+    429: (_l("Too many requests"), _l("Please wait a moment before trying again.")),
+    500: (_l("Something went wrong"), _l("The error has been recorded. Please try again later.")),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(code: int) -> tuple[str, int]:
+        title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code in (301, 302, 303, 307, 308):
+            return error
+        if code == 400 and "CSRF" in str(error.description):
+            return render_template(
+                "errors/error.html",
+                code=400,
+                title=_("Form expired"),
+                text=_("The form has expired or was sent from elsewhere. Reload and try again."),
+            ), 400
+        return render_error(code)
+
+    @app.errorhandler(tenancy.TenancyViolation)
+    def tenancy_violation(error: tenancy.TenancyViolation) -> Any:
+        db.session.rollback()
+        audit.record_refusal(str(error)[:60])
+        return render_error(403)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(can=template_can, current_language=current_language)
+    app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["local_dt"] = format_local_datetime
+    app.jinja_env.filters["role_label"] = role_label
+
+    @app.context_processor
+    def scope_context() -> dict[str, Any]:
+        return {"scope": tenancy.current_scope(), "active_membership": g.get("membership")}
+
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def init_security_headers(app: Flask) -> None:
+    production = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    Talisman(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        content_security_policy=CSP,
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="same-origin",
+        frame_options="DENY",
+        permissions_policy={"geolocation": "()", "microphone": "()", "camera": "(self)"},
+    )
+
+    @app.after_request
+    def no_store_when_signed_in(response: Any) -> Any:
+        if getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
