@@ -82,6 +82,22 @@ def compile_translations() -> None:
         click.echo(f"compiled {path}")
 
 
+@i18n_cli.command("missing")
+@click.option("--language", default="id")
+def missing(language: str) -> None:
+    """List UI strings with no translation yet, as .po entries to paste into a feature's
+    i18n/<language>.po (exits 1 when any is missing)."""
+    from puja_indah.core.i18n import missing_translations
+
+    todo = missing_translations(language)
+    for msgid, where in sorted(todo.items()):
+        click.echo(f"#: {where[0]}")
+        escaped = msgid.replace("\\", "\\\\").replace('"', '\\"')
+        click.echo(f'msgid "{escaped}"\nmsgstr ""\n')
+    if todo:
+        sys.exit(1)
+
+
 def register_cli(app: Flask) -> None:
     for group in (seed_cli, users_cli, audit_cli, i18n_cli):
         app.cli.add_command(group)

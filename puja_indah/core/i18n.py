@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
@@ -44,20 +48,59 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def compile_catalogs() -> list[str]:
-    """Write .mo next to each .po (done by the set-up scripts; .mo files are not committed)."""
-    from pathlib import Path
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
-    compiled = []
-    root = Path(__file__).resolve().parent.parent / "translations"
-    for po_path in sorted(root.glob("*/LC_MESSAGES/messages.po")):
+def feature_catalogs(language: str) -> list[Path]:
+    """Each feature owns its translations in `<feature>/i18n/<language>.po`."""
+    return sorted(PACKAGE_ROOT.glob(f"**/i18n/{language}.po"))
+
+
+def merged_catalog(language: str) -> Catalog:
+    merged = Catalog(locale=language, domain="messages")
+    for po_path in feature_catalogs(language):
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        mo_path = po_path.with_suffix(".mo")
+            for message in read_po(po_file, locale=language):
+                if message.id and message.string and not message.fuzzy:
+                    merged.add(message.id, message.string)
+    return merged
+
+
+def compile_catalogs() -> list[str]:
+    """Merge the feature catalogues into the .mo files Flask-Babel reads (done by the set-up and
+    test scripts; .mo files are build output and not committed)."""
+    compiled = []
+    for language in ("id",):
+        mo_path = PACKAGE_ROOT / "translations" / language / "LC_MESSAGES" / "messages.mo"
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
         with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+            write_mo(mo_file, merged_catalog(language))
         compiled.append(str(mo_path))
     return compiled
+
+
+EXTRACT_METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def extracted_messages(root: Path = PACKAGE_ROOT) -> dict[str, list[str]]:
+    """msgid → where it is used, from the code and templates under `root`."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    keywords = dict(DEFAULT_KEYWORDS) | KEYWORDS
+    found: dict[str, list[str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(root), method_map=EXTRACT_METHODS, keywords=keywords
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+    return found
+
+
+def missing_translations(language: str = "id") -> dict[str, list[str]]:
+    catalog = merged_catalog(language)
+    return {
+        msgid: where
+        for msgid, where in extracted_messages().items()
+        if msgid and not (catalog.get(msgid) and catalog.get(msgid).string)  # type: ignore[union-attr]
+    }

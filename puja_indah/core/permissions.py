@@ -193,3 +193,17 @@ def role_label(role: Role) -> str:
             }
         )
     return str(ROLE_LABELS[Role(role)])
+
+
+M = TypeVar("M", bound=RegionManaged)
+
+
+def get_managed_or_404(model: type[M], object_id: int) -> M:
+    """Load a region-managed row (agency, decree, appointment) the current scope may read; any
+    other id — unknown, or another region's — answers 404 and so reveals nothing."""
+    from puja_indah.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None or not can_view_managed(current_scope(), obj):
+        abort(404)
+    return obj

@@ -1,0 +1,267 @@
+"""Test harness: one real database per run (SQLite file, or a fresh PostgreSQL database with a
+separate non-owner application role), built by the migrations, seeded with the demo data, and
+restored to that snapshot before every test.
+
+Choose the database with PUJA_TEST_DB=sqlite (default) or PUJA_TEST_DB=postgresql; for the latter
+PUJA_TEST_PG_ADMIN_URL names a role allowed to create roles and databases
+(default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from config import TestingConfig
+from puja_indah import create_app
+from puja_indah.core import rls
+from puja_indah.core.i18n import compile_catalogs
+from puja_indah.core.tenancy import Scope, scoped
+from puja_indah.extensions import db, limiter
+from puja_indah.seed import DEMO_PASSWORD, load_demo
+
+BACKEND = os.environ.get("PUJA_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get(
+    "PUJA_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+# Tables the per-test reset leaves alone: the trail is append-only even for tests.
+KEEP_TABLES = {"audit_entries", "alembic_version"}
+
+
+@dataclass
+class TestDatabase:
+    backend: str
+    app_url: str
+    owner_url: str
+    snapshot: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    owner_engine: sa.Engine | None = None
+
+
+def _pg_url(base: str, *, user: str, database: str) -> str:
+    url = sa.make_url(base)
+    return url.set(username=user, password=None, database=database).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+    compile_catalogs()
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        url = f"sqlite:///{path}"
+        yield TestDatabase("sqlite", url, url)
+        return
+    if BACKEND != "postgresql":
+        raise pytest.UsageError(f"PUJA_TEST_DB must be sqlite or postgresql, not {BACKEND!r}")
+    suffix = secrets.token_hex(4)
+    owner, app_role, name = f"puja_owner_{suffix}", f"puja_app_{suffix}", f"puja_test_{suffix}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{owner}" LOGIN')
+        # The application role owns nothing and cannot bypass row-level security.
+        conn.exec_driver_sql(f'CREATE ROLE "{app_role}" LOGIN NOSUPERUSER NOBYPASSRLS')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    database = TestDatabase(
+        "postgresql",
+        app_url=_pg_url(PG_ADMIN_URL, user=app_role, database=name),
+        owner_url=_pg_url(PG_ADMIN_URL, user=owner, database=name),
+    )
+    try:
+        yield database
+    finally:
+        if database.owner_engine is not None:
+            database.owner_engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{app_role}"')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{owner}"')
+        admin.dispose()
+
+
+def make_test_config(database: TestDatabase, **overrides: Any) -> TestingConfig:
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database.app_url
+    config.MIGRATION_DATABASE_URL = database.owner_url if database.backend == "postgresql" else ""
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+def _build_schema(app: Flask, database: TestDatabase) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    owner_engine = sa.create_engine(database.owner_url)
+    database.owner_engine = owner_engine
+    if database.backend == "postgresql":
+        role = sa.make_url(database.app_url).username or ""
+        with owner_engine.begin() as conn:
+            for statement in rls.grant_app_role_sql(role):
+                conn.exec_driver_sql(statement)
+
+
+def _take_snapshot(database: TestDatabase) -> None:
+    assert database.owner_engine is not None
+    with database.owner_engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            if table.name in KEEP_TABLES:
+                continue
+            rows = conn.execute(sa.select(table)).mappings().all()
+            database.snapshot[table.name] = [dict(row) for row in rows]
+
+
+def restore_snapshot(database: TestDatabase) -> None:
+    """Put every table (but the audit trail) back to the seeded state."""
+    assert database.owner_engine is not None
+    tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with database.owner_engine.begin() as conn:
+        if database.backend == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+        for table in tables:
+            rows = database.snapshot.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
+        if database.backend == "postgresql":
+            for table in tables:
+                if "id" in table.c and table.c.id.autoincrement:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+                    )
+
+
+@pytest.fixture(scope="session")
+def app(test_database: TestDatabase) -> Iterator[Flask]:
+    application = create_app(make_test_config(test_database))
+    _build_schema(application, test_database)
+    with application.app_context(), scoped(Scope.system("tests: seed demo data"), db.session):
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+    _take_snapshot(test_database)
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _fresh_data(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that touches the app starts from the seeded snapshot."""
+    if "app" not in request.fixturenames and not _uses_app(request):
+        yield
+        return
+    database: TestDatabase = request.getfixturevalue("test_database")
+    application: Flask = request.getfixturevalue("app")
+    restore_snapshot(database)
+    with application.app_context():
+        limiter.reset()
+    yield
+
+
+def _uses_app(request: pytest.FixtureRequest) -> bool:
+    return any(name in request.fixturenames for name in ("client", "login", "demo", "app_ctx"))
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Ids of the seeded demo rows, looked up by their stable codes."""
+
+    agencies: dict[str, int]
+    regions: dict[str, int]
+    users: dict[str, int]
+    decrees: dict[str, int]
+    password: str = DEMO_PASSWORD
+
+    def agency(self, code: str, region: str = "74.06") -> int:
+        return self.agencies[f"{region}/{code}"]
+
+
+@pytest.fixture
+def demo(app: Flask) -> Demo:
+    from puja_indah.agencies.models import Decree
+    from puja_indah.core.models import Agency, Region, User
+
+    with app.app_context(), scoped(Scope.system("tests: read demo ids"), db.session):
+        regions = {r.code: r.id for r in db.session.scalars(sa.select(Region))}
+        code_of = {v: k for k, v in regions.items()}
+        agencies = {
+            f"{code_of[a.region_id]}/{a.code}": a.id for a in db.session.scalars(sa.select(Agency))
+        }
+        users = {u.email.split("@")[0]: u.id for u in db.session.scalars(sa.select(User))}
+        decrees = {d.number: d.id for d in db.session.scalars(sa.select(Decree))}
+        db.session.remove()
+    return Demo(agencies=agencies, regions=regions, users=users, decrees=decrees)
+
+
+# The demo account that plays each role in the enumerating tests.
+ROLE_ACCOUNTS = {
+    "agency_officer": "officer.bkd",
+    "agency_lead": "lead.bkd",
+    "region_monitor": "monitor",
+    "national_reviewer": "reviewer",
+    "platform_admin": "admin",
+}
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[..., FlaskClient]:
+    """`login("officer.bkd")` → a test client signed in as that demo user."""
+
+    def sign_in(account: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+        new_client = app.test_client()
+        response = new_client.post(
+            "/masuk", data={"email": f"{account}@demo.pujaindah.id", "password": password}
+        )
+        assert response.status_code == 302, f"sign-in as {account} failed"
+        return new_client
+
+    return sign_in
+
+
+@pytest.fixture
+def table_counts(app: Flask) -> Callable[[], dict[str, int]]:
+    """Row counts of every table: a refused write must leave them all unchanged."""
+
+    def count() -> dict[str, int]:
+        with app.app_context(), scoped(Scope.system("tests: count rows"), db.session):
+            result = {
+                t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t)) or 0
+                for t in db.metadata.sorted_tables
+                if t.name not in KEEP_TABLES
+            }
+            db.session.remove()
+            return result
+
+    return count
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"PUJA INDAH test database: {BACKEND}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
