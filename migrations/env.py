@@ -96,6 +96,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+    if connectable is not current_app.extensions["migrate"].db.engine:
+        connectable.dispose()  # the owner's engine is ours to close
 
 
 if context.is_offline_mode():

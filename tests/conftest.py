@@ -39,6 +39,8 @@ KEEP_TABLES = {"audit_entries", "alembic_version"}
 
 @dataclass
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
+
     backend: str
     app_url: str
     owner_url: str

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from puja_indah.core.db import Base, TimestampMixin
 
 if TYPE_CHECKING:
+    from puja_indah.agencies.models import AgencyProfile
     from puja_indah.core.tenancy import Scope
 
 
@@ -114,6 +115,8 @@ class Agency(RegionManaged, TimestampMixin, Base):
 
     region: Mapped[Region] = relationship(back_populates="agencies")
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
+    # Agency-owned, so the tenancy criteria apply when it is loaded through this relationship.
+    profile: Mapped[AgencyProfile | None] = relationship(viewonly=True, uselist=False)
 
     def owning_region_id(self) -> int | None:
         return self.region_id
