@@ -19,6 +19,7 @@ seed_cli = AppGroup("seed", help="Load data.")
 users_cli = AppGroup("users", help="Manage accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 i18n_cli = AppGroup("translations", help="UI translations.")
+database_cli = AppGroup("database", help="Database roles (PostgreSQL).")
 
 
 @seed_cli.command("demo")
@@ -98,8 +99,32 @@ def missing(language: str) -> None:
         sys.exit(1)
 
 
+@database_cli.command("grant-app-role")
+@click.argument("role")
+def grant_app_role(role: str) -> None:
+    """Grant the non-owner application ROLE what the app needs (run as the schema owner after
+    `flask db upgrade`): data access, only SELECT/INSERT on the audit trail, no DDL."""
+    from flask import current_app
+    from sqlalchemy import create_engine
+
+    from puja_indah.core.rls import grant_app_role_sql
+
+    url = current_app.config["MIGRATION_DATABASE_URL"] or current_app.config[
+        "SQLALCHEMY_DATABASE_URI"
+    ]
+    engine = create_engine(url)
+    if engine.dialect.name != "postgresql":
+        click.echo("Only PostgreSQL has roles; nothing to do.")
+        return
+    with engine.begin() as connection:
+        for statement in grant_app_role_sql(role):
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+    click.echo(f"Granted application privileges to {role}.")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (seed_cli, users_cli, audit_cli, i18n_cli):
+    for group in (seed_cli, users_cli, audit_cli, i18n_cli, database_cli):
         app.cli.add_command(group)
     from puja_indah.agencies.cli import decree_cli
 

@@ -97,6 +97,10 @@ def grant_app_role_sql(role: str) -> list[str]:
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        # Tables that later migrations create (as the same owner) get the same grants.
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public"
+        f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {quoted}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
         f"REVOKE ALL ON alembic_version FROM {quoted}",
         f"GRANT SELECT ON alembic_version TO {quoted}",
     ]
