@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from wtforms import SelectChoice
 
 from puja_indah.auth import services
 from puja_indah.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, ScopeForm
@@ -120,7 +121,9 @@ def set_language() -> Any:
 @requires(can_use_app)
 def switch_scope() -> Any:
     form = ScopeForm()
-    form.membership.choices = [(m.id, m.role.value) for m in current_user.memberships]
+    form.membership.choices = [
+        SelectChoice(str(m.id), m.role.value) for m in current_user.memberships
+    ]
     login = g.get("login_session")
     if (
         form.validate_on_submit()
