@@ -97,3 +97,40 @@ def test_sign_ins_and_failures_are_audited(client, login, app, demo):
         user = db.session.get(User, demo.users["officer.bkd"])
         assert user is not None
     assert "sign_in" in actions and "sign_in_failed" in actions
+
+
+def test_many_failures_from_one_address_block_that_address(client, app, demo):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    for n in range(limit):
+        # A different (unknown) account each time: only the address ties them together.
+        client.post("/masuk", data={"email": f"tebak{n}@contoh.id", "password": "Salah-123-abc"})
+    response = client.post("/masuk", data={"email": EMAIL, "password": demo.password})
+    assert response.status_code == 429
+    # Another address is not affected.
+    other = app.test_client()
+    ok = other.post(
+        "/masuk",
+        data={"email": EMAIL, "password": demo.password},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert ok.status_code == 302
+
+
+def test_session_cookie_is_replaced_at_sign_in(client, demo):
+    client.get("/masuk")
+    client.set_cookie("session", "planted-by-an-attacker")
+    client.post("/masuk", data={"email": EMAIL, "password": demo.password})
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.value != "planted-by-an-attacker"
+    assert client.get("/").status_code == 200
+
+
+def test_locked_account_cannot_sign_in(client, app, demo):
+    from puja_indah.auth import services
+
+    with app.app_context(), scoped(Scope.system("test: lock"), db.session):
+        user = db.session.get(User, demo.users["officer.bkd"])
+        services.lock(user)
+        db.session.commit()
+    response = client.post("/masuk", data={"email": EMAIL, "password": demo.password})
+    assert "Akun ini dikunci" in response.get_data(as_text=True)
