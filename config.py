@@ -11,12 +11,16 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PUJA_INSTANCE_PATH", BASE_DIR / "instance"))
 
 
+# Good enough on a developer's machine only; production refuses it.
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+
+
 def _env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'puja_indah.sqlite3'}"
     )
@@ -76,7 +80,13 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production refuses to start without: " + ", ".join(missing) + " (see README)."
             )
-        self.SECRET_KEY = os.environ["SECRET_KEY"]
+        secret = os.environ["SECRET_KEY"]
+        if secret == DEV_SECRET_KEY or len(secret) < 32:
+            raise RuntimeError(
+                "Production refuses a weak SECRET_KEY: use at least 32 random characters, e.g."
+                " `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        self.SECRET_KEY = secret
         self.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
         if not self.TRUSTED_HOSTS:
             raise RuntimeError("Production refuses to start without TRUSTED_HOSTS (see README).")

@@ -109,9 +109,10 @@ def grant_app_role(role: str) -> None:
 
     from puja_indah.core.rls import grant_app_role_sql
 
-    url = current_app.config["MIGRATION_DATABASE_URL"] or current_app.config[
-        "SQLALCHEMY_DATABASE_URI"
-    ]
+    url = (
+        current_app.config["MIGRATION_DATABASE_URL"]
+        or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     engine = create_engine(url)
     if engine.dialect.name != "postgresql":
         click.echo("Only PostgreSQL has roles; nothing to do.")

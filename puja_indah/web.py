@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -108,14 +109,17 @@ ERROR_TEXT = {
 def register_error_handlers(app: Flask) -> None:
     def render_error(code: int) -> tuple[str, int]:
         title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
-        return render_template("errors/error.html", code=code, title=title, text=text), code
+        # A request refused before routing (an untrusted Host) has no URL adapter: the bare page
+        # builds no links.
+        template = "errors/error.html" if request_ctx.url_adapter else "errors/bare.html"
+        return render_template(template, code=code, title=title, text=text), code
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
         if code in (301, 302, 303, 307, 308):
             return error
-        if code == 400 and "CSRF" in str(error.description):
+        if code == 400 and "CSRF" in str(error.description) and request_ctx.url_adapter:
             return render_template(
                 "errors/error.html",
                 code=400,

@@ -157,6 +157,8 @@ def app(test_database: TestDatabase) -> Iterator[Flask]:
         db.session.remove()
     _take_snapshot(test_database)
     yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

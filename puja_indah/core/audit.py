@@ -141,7 +141,8 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
 def _write_collected(session: Session, flush_context: Any) -> None:
     pending = session.info.pop("audit_pending", [])
     for kind, obj, changes in pending:
-        ident = inspect(obj).identity
+        # The identity key is assigned only after the flush; the primary key is already there.
+        ident = inspect(obj).mapper.primary_key_from_instance(obj)
         agency_id, region_id = _owner_ids(session, obj)
         if kind == "create":
             # Primary keys exist only now, after the INSERT.
@@ -153,7 +154,7 @@ def _write_collected(session: Session, flush_context: Any) -> None:
             session,
             action=kind,
             object_type=type(obj).__name__,
-            object_id="/".join(str(i) for i in ident) if ident else "",
+            object_id="/".join(str(i) for i in ident if i is not None),
             agency_id=agency_id,
             region_id=region_id,
             changes=changes,
@@ -261,7 +262,16 @@ def verify_chain(session: AnySession) -> list[str]:
     return problems
 
 
+def _forget_collected(session: Session, previous_transaction: Any) -> None:
+    # A failed flush must not leave its entries to be written by a later one.
+    session.info.pop("audit_pending", None)
+
+
 def install(session_class: type[Session] = Session) -> None:
-    for name, fn in (("before_flush", _collect), ("after_flush", _write_collected)):
+    for name, fn in (
+        ("before_flush", _collect),
+        ("after_flush", _write_collected),
+        ("after_soft_rollback", _forget_collected),
+    ):
         if not event.contains(session_class, name, fn):
             event.listen(session_class, name, fn)

@@ -160,7 +160,7 @@ class User(TimestampMixin, Base):
         return self.name
 
 
-class Membership(TimestampMixin, Base):
+class Membership(RegionManaged, TimestampMixin, Base):
     """A user's role in one scope: one agency, one region, or national."""
 
     __tablename__ = "memberships"

@@ -101,6 +101,8 @@ def can_view_managed(scope: Scope, obj: RegionManaged) -> bool:
 
 
 def can_edit_managed(scope: Scope, obj: RegionManaged) -> bool:
+    if scope.kind == "system":  # CLI commands and jobs: the row's own rule decides
+        return obj.writable_in(scope)
     return can_manage_region(scope) and obj.writable_in(scope)
 
 
@@ -109,10 +111,10 @@ def can_manage_account(scope: Scope, target: User) -> bool:
     the actor may manage (a monitor cannot lock an admin or another region's officer)."""
     if not can_manage_users(scope):
         return False
+    if getattr(current_user, "id", None) == target.id:
+        return False  # one's own account changes through the password page only
     if scope.role is Role.PLATFORM_ADMIN:
         return True
-    if getattr(current_user, "id", None) == target.id:
-        return False
     return bool(target.memberships) and all(
         _membership_manageable(scope, m) for m in target.memberships
     )
@@ -196,6 +198,7 @@ def role_label(role: Role) -> str:
 
 
 M = TypeVar("M", bound=RegionManaged)
+MAX_ID = 2**31 - 1
 
 
 def get_managed_or_404(model: type[M], object_id: int) -> M:
@@ -203,6 +206,8 @@ def get_managed_or_404(model: type[M], object_id: int) -> M:
     other id — unknown, or another region's — answers 404 and so reveals nothing."""
     from puja_indah.extensions import db
 
+    if not 0 < object_id <= MAX_ID:
+        abort(404)  # beyond any row, and beyond what the database's integer can hold
     obj = db.session.get(model, object_id)
     if obj is None or not can_view_managed(current_scope(), obj):
         abort(404)
