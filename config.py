@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("PUJA_INSTANCE_PATH", BASE_DIR / "instance"))
 
 
 # Good enough on a developer's machine only; production refuses it.
@@ -20,14 +19,7 @@ def _env_list(name: str, default: str = "") -> list[str]:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'puja_indah.sqlite3'}"
-    )
-    # Migrations run as the schema owner; the app may connect as a non-owner role (PostgreSQL RLS).
-    MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
-    STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(INSTANCE_DIR / "files"))
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"  # WITA: Bombana's zone
@@ -48,11 +40,27 @@ class Config:
 
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 12 * 3600
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_HOSTS: list[str] | None = None
     BOOTSTRAP_SERVE_LOCAL = True  # Bootstrap from the installed package, never a CDN
     PREFERRED_URL_SCHEME = "http"
+
+    def __init__(self) -> None:
+        # Read when the configuration is built (not when this file is imported), so a new
+        # worker or a test sees the environment as it is now.
+        instance = Path(os.environ.get("PUJA_INSTANCE_PATH", BASE_DIR / "instance"))
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'puja_indah.sqlite3'}"
+        )
+        # Migrations run as the schema owner; the app may connect as a non-owner role (RLS).
+        self.MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL", "")
+        self.STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(instance / "files"))
+        # memory:// counts per worker; production points this at Redis (redis://host:6379/1).
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
+        # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
+        self.PROXY_HOPS = int(os.environ.get("PUJA_PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -61,10 +69,13 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test configuration
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test configuration
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
 
 class ProductionConfig(Config):
@@ -72,9 +83,10 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-puja"
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS") or None
 
     def __init__(self) -> None:
+        super().__init__()
+        self.TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS") or None
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(

@@ -20,6 +20,7 @@ def create_app(config: Any = None) -> Flask:
 
     from puja_indah import web
 
+    web.trust_proxies(app)
     web.init_extensions(app)
     web.init_tenancy(app)
     web.register_blueprints(app)

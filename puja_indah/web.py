@@ -14,6 +14,7 @@ from flask_talisman import Talisman
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from puja_indah.core import audit, tenancy
 from puja_indah.core.i18n import (
@@ -24,6 +25,14 @@ from puja_indah.core.i18n import (
 )
 from puja_indah.core.permissions import role_label, template_can
 from puja_indah.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx or a load balancer the client's address comes from X-Forwarded-For; without
+    this, every user would share the proxy's address for throttling and the audit trail."""
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def init_extensions(app: Flask) -> None:

@@ -151,3 +151,29 @@ def test_production_refuses_a_weak_secret_key(
     config_module = load_config_module()
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         config_module.ProductionConfig()
+
+
+def test_proxy_hops_make_the_client_address_the_forwarded_one(
+    production_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask import request
+
+    monkeypatch.setenv("PUJA_PROXY_HOPS", "1")
+    config_module = load_config_module()
+    from puja_indah import create_app
+
+    app = create_app(config_module.ProductionConfig())
+    seen = {}
+
+    @app.get("/_addr")
+    def addr() -> str:
+        seen["ip"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get(
+        "/_addr",
+        base_url=HTTPS,
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+    )
+    assert seen["ip"] == "203.0.113.9"
