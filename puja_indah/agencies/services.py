@@ -115,17 +115,23 @@ class AgencyInput:
     region_id: int | None = None  # only when creating
 
 
+def _editable_region(
+    scope: Scope, existing: Agency | Decree | None, region_id: int | None, model: type
+) -> int:
+    """The region a new or changed row lives in, once the scope may edit rows there."""
+    if existing is not None:
+        _ensure(may_edit(scope, existing))
+        return existing.region_id
+    region = db.session.get(Region, region_id) if region_id is not None else None
+    if region is None:
+        raise ServiceError(_("Choose a region."), "region_id")
+    _ensure(may_edit(scope, model(region_id=region.id)))
+    return region.id
+
+
 def save_agency(scope: Scope, agency: Agency | None, data: AgencyInput) -> Agency:
     """Create (`agency` None) or change an agency of a region the scope manages."""
-    if agency is None:
-        region = db.session.get(Region, data.region_id) if data.region_id is not None else None
-        if region is None:
-            raise ServiceError(_("Choose a region."), "region_id")
-        _ensure(may_edit(scope, Agency(region_id=region.id)))
-        region_id = region.id
-    else:
-        _ensure(may_edit(scope, agency))
-        region_id = agency.region_id
+    region_id = _editable_region(scope, agency, data.region_id, Agency)
 
     code = normalise_code(data.code)
     clash = find_agency_by_code(region_id, code)
@@ -209,15 +215,7 @@ class DecreeInput:
 def save_decree(
     scope: Scope, decree: Decree | None, data: DecreeInput, store: FileStore | None = None
 ) -> Decree:
-    if decree is None:
-        region = db.session.get(Region, data.region_id) if data.region_id is not None else None
-        if region is None:
-            raise ServiceError(_("Choose a region."), "region_id")
-        _ensure(may_edit(scope, Decree(region_id=region.id)))
-        region_id = region.id
-    else:
-        _ensure(may_edit(scope, decree))
-        region_id = decree.region_id
+    region_id = _editable_region(scope, decree, data.region_id, Decree)
 
     clash = find_decree(region_id, data.number)
     if clash is not None and (decree is None or clash.id != decree.id):
