@@ -126,8 +126,10 @@ def _criteria_for(scope: Scope) -> Any | None:
 def _add_scope_criteria(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    # Relationship and column loads inherit the criteria from the statement that loaded the parent.
-    if state.is_column_load or state.is_relationship_load:
+    # A deferred-column load refreshes a row already admitted. Relationship loads get the
+    # *current* scope's criteria too: propagated criteria are those of the scope the parent was
+    # loaded in, which may have been wider (a CLI command or a test that narrows its scope).
+    if state.is_column_load:
         return
     criteria = _criteria_for(current_scope())
     if criteria is not None:

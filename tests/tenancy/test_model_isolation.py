@@ -216,3 +216,26 @@ def test_own_agency_write_is_stamped_and_accepted(rows_for, model) -> None:
         db.session.flush()
         assert candidate.agency_id == rows.own_agency
         db.session.rollback()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_lazy_load_after_the_scope_narrows_is_filtered(rows_for, model) -> None:
+    """A parent loaded in a wide scope, whose relationship is first read after the scope
+    narrowed, still gets only the narrow scope's rows."""
+    rows = rows_for(model)
+    relationships = [
+        rel
+        for mapper in db.Model.registry.mappers
+        for rel in mapper.relationships
+        if rel.mapper.class_ is model and not issubclass(mapper.class_, AgencyScoped)
+    ]
+    for rel in relationships:
+        owner = rel.parent.class_
+        with scoped(Scope.system("tests: wide")):
+            parents = db.session.scalars(sa.select(owner)).all()
+        with scoped(agency_scope(rows.own_agency)):
+            for parent in parents:
+                value = getattr(parent, rel.key)
+                loaded = value if isinstance(value, list) else [value]
+                assert all(i.agency_id == rows.own_agency for i in loaded if i is not None)
+        db.session.expunge_all()
