@@ -239,3 +239,35 @@ def test_lazy_load_after_the_scope_narrows_is_filtered(rows_for, model) -> None:
                 loaded = value if isinstance(value, list) else [value]
                 assert all(i.agency_id == rows.own_agency for i in loaded if i is not None)
         db.session.expunge_all()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_has_and_any_subqueries_are_filtered(rows_for, model) -> None:
+    """`.has()` / `.any()` build their own subquery; SQLAlchemy 2.1 applies the loader criteria
+    inside it, so another agency's rows cannot be probed through them."""
+    rows = rows_for(model)
+    relationships = [
+        rel
+        for mapper in db.Model.registry.mappers
+        for rel in mapper.relationships
+        if rel.mapper.class_ is model and not issubclass(mapper.class_, AgencyScoped)
+    ]
+    if not relationships:
+        pytest.skip(f"no relationship leads to {model.__name__}: nothing to probe")
+    for rel in relationships:
+        owner = rel.parent.class_
+        attribute = getattr(owner, rel.key)
+        probe = attribute.any() if rel.uselist else attribute.has()
+        with scoped(agency_scope(rows.own_agency), db.session):
+            matched = set(db.session.scalars(sa.select(owner.id).where(probe)))
+        with scoped(Scope.system("tests: expected"), db.session):
+            expected = set(
+                db.session.scalars(
+                    sa.select(owner.id).where(
+                        attribute.any(model.agency_id == rows.own_agency)
+                        if rel.uselist
+                        else attribute.has(model.agency_id == rows.own_agency)
+                    )
+                )
+            )
+        assert matched == expected, f"{owner.__name__}.{rel.key} probed another agency's rows"
