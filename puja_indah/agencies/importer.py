@@ -162,7 +162,8 @@ def read_table(data: bytes) -> list[tuple[int, list[str]]]:
 
 
 def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
-    if b"\x00" in data[:4096]:
+    # Anywhere in the file, not just its start: a NUL would reach PostgreSQL, which refuses it.
+    if b"\x00" in data:
         raise _file_error(_("This is neither a CSV nor an XLSX file."))
     try:
         text = data.decode("utf-8-sig")

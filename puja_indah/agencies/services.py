@@ -26,6 +26,7 @@ from puja_indah.agencies.storage import FileStore, decree_files
 from puja_indah.core.models import Agency, Region, RegionManaged
 from puja_indah.core.permissions import can_edit_managed, can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
+from puja_indah.core.uploads import pdf_active_content
 from puja_indah.extensions import db
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -189,8 +190,7 @@ def pdf_problem(data: bytes) -> str | None:
         )
     if b"%%EOF" not in data[-PDF_EOF_WINDOW:]:
         return _("The PDF file is incomplete or damaged. Save it again and upload it.")
-    lowered = data.lower()
-    if b"/javascript" in lowered or b"/launch" in lowered or b"<script" in lowered:
+    if pdf_active_content(data):
         return _("PDF files with scripts or embedded programs are not accepted.")
     return None
 
