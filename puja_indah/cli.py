@@ -37,6 +37,18 @@ def seed_demo() -> None:
         click.echo(f"  {role:<18} {email}")
 
 
+@seed_cli.command("reference")
+def seed_reference() -> None:
+    """Load the national reference lists: affairs (urusan), initiator kinds, themes (idempotent)."""
+    from puja_indah.reference.services import seed
+
+    audit.set_actor(audit.Actor(label="cli: seed reference"))
+    with scoped(Scope.system("cli: seed reference"), db.session):
+        created = seed()
+        db.session.commit()
+    click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
+
+
 @users_cli.command("create-admin")
 @click.option("--email", required=True)
 @click.option("--name", default="Administrator")
@@ -128,8 +140,10 @@ def register_cli(app: Flask) -> None:
     for group in (seed_cli, users_cli, audit_cli, i18n_cli, database_cli):
         app.cli.add_command(group)
     from puja_indah.agencies.cli import decree_cli
+    from puja_indah.assessment.cli import assessment_cli
 
     app.cli.add_command(decree_cli)
+    app.cli.add_command(assessment_cli)
 
 
 def main() -> None:

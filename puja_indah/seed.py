@@ -9,9 +9,11 @@ import yaml
 from sqlalchemy import select
 
 from puja_indah.agencies.models import Appointment, Decree
+from puja_indah.assessment import services as assessment_services
 from puja_indah.core.models import Agency, Membership, Region, RegionKind, Role, User
 from puja_indah.core.passwords import hash_password
 from puja_indah.extensions import db
+from puja_indah.reference import services as reference_services
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo_bombana.yaml"
 # Printed by the CLI; meets the password policy. Demo only: every demo user is flagged is_demo.
@@ -115,6 +117,10 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
                 Membership(user=user, role=role, agency_id=agency_id, region_id=region_id)
             )
     db.session.flush()
+    # National lists and the assessment catalogue, so the demo app can fill a whole profile.
+    created.update(reference_services.seed())
+    outcome = assessment_services.seed()
+    created["assessment_years"] = sum(1 for what in outcome.values() if what == "created")
     return created
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,22 @@ def init_tenancy(app: Flask) -> None:
         audit.set_actor(audit.Actor())
 
 
+FEATURE_MODELS = (
+    "puja_indah.agencies.models",
+    "puja_indah.assessment.models",
+    "puja_indah.evidence.models",
+    "puja_indah.innovations.models",
+    "puja_indah.reference.models",
+)
+
+
+def import_models() -> None:
+    """Import every feature's models, so the mapper registry (and the tenancy tests that
+    enumerate it) knows all of them however the app was reached."""
+    for module in FEATURE_MODELS:
+        importlib.import_module(module)
+
+
 def register_blueprints(app: Flask) -> None:
     from puja_indah.agencies.views import bp as agencies_bp
     from puja_indah.audit.views import bp as audit_bp
@@ -100,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.home.views import bp as home_bp
     from puja_indah.users.views import bp as users_bp
 
+    import_models()
     for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp):
         app.register_blueprint(blueprint)
 

@@ -101,7 +101,11 @@ class Agency(RegionManaged, TimestampMixin, Base):
     """An OPD: the tenant. UPTD units (e.g. Puskesmas) have a parent agency."""
 
     __tablename__ = "agencies"
-    __table_args__ = (UniqueConstraint("region_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("region_id", "code"),
+        # Target of (agency_id, region_id) keys: a row's region is its agency's region.
+        UniqueConstraint("id", "region_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)

@@ -85,7 +85,9 @@ def set_scope(scope: Scope, session: AnySession | None = None) -> None:
     real = session() if isinstance(session, scoped_session) else session
     if real is not None and previous != scope:
         for obj in [o for o in real.identity_map.values() if isinstance(o, AgencyScoped)]:
-            real.expunge(obj)
+            # Expunging a parent cascades to its children: they may be gone already.
+            if obj in real:
+                real.expunge(obj)
         if real.in_transaction():
             _write_db_settings(real.connection(), scope)
 

@@ -20,8 +20,28 @@ from puja_indah.extensions import db
 
 _counter = itertools.count(1)
 
+
+def _agency_region(agency_id: int) -> int:
+    return int(db.session.scalar(sa.select(Agency.region_id).where(Agency.id == agency_id)))
+
+
+def _fresh_affair(agency_id: int) -> int:
+    from puja_indah.reference.models import Affair
+
+    n = next(_counter)
+    affair = Affair(code=f"t{n}", name=f"Affair {n}")
+    db.session.add(affair)
+    db.session.flush()
+    return affair.id
+
+
 # model name -> {column: value or callable(agency_id) -> value}
-OVERRIDES: dict[str, dict[str, Any]] = {}
+OVERRIDES: dict[str, dict[str, Any]] = {
+    # An innovation's region is its agency's region (a composite foreign key checks it).
+    "Innovation": {"region_id": _agency_region},
+    # (innovation, affair) is unique: each row links its own affair.
+    "InnovationAffair": {"affair_id": _fresh_affair},
+}
 
 
 def _value_for(column: sa.Column[Any], model: type, agency_id: int) -> Any:
@@ -36,7 +56,7 @@ def _value_for(column: sa.Column[Any], model: type, agency_id: int) -> Any:
     kind = column.type
     if isinstance(kind, sa.Enum):
         return kind.enums[0]
-    python_type = kind.python_type
+    python_type = getattr(kind, "impl", kind).python_type  # a TypeDecorator: its base type
     n = next(_counter)
     if python_type is str:
         length = getattr(kind, "length", None) or 40

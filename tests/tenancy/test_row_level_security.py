@@ -12,6 +12,7 @@ from puja_indah.core.db import agency_scoped_models
 from puja_indah.core.models import Role
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
+from puja_indah.web import import_models
 from tests.conftest import BACKEND
 from tests.tenancy.builders import build
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.skipif(
     BACKEND != "postgresql", reason="row-level security is PostgreSQL's"
 )
 
+import_models()  # every feature's models, whichever test module was collected first
 TABLES = [m.__table__.name for m in agency_scoped_models()]
 
 

@@ -1,0 +1,1 @@
+"""The innovation registry: IID-aligned profiles, stages and their history (issue 3)."""
