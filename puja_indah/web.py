@@ -95,6 +95,7 @@ def init_tenancy(app: Flask) -> None:
 
 
 FEATURE_MODELS = (
+    "puja_indah.core.registry",
     "puja_indah.agencies.models",
     "puja_indah.assessment.models",
     "puja_indah.evidence.models",
@@ -115,11 +116,28 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.audit.views import bp as audit_bp
     from puja_indah.auth.views import bp as auth_bp
     from puja_indah.home.views import bp as home_bp
+    from puja_indah.modules.views import bp as modules_bp
     from puja_indah.users.views import bp as users_bp
 
     import_models()
-    for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp):
+    for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp, modules_bp):
         app.register_blueprint(blueprint)
+    register_modules(app)
+
+
+# Service modules shipped in this package; installed distributions add theirs through the
+# `puja_indah.modules` entry-point group (core/registry.py).
+BUILTIN_MODULES: tuple[str, ...] = ()
+
+
+def register_modules(app: Flask) -> None:
+    from puja_indah.core import registry
+
+    builtins = []
+    for path in BUILTIN_MODULES:
+        module_name, _sep, class_name = path.partition(":")
+        builtins.append(getattr(importlib.import_module(module_name), class_name))
+    registry.install(app, builtins)
 
 
 ERROR_TEXT = {

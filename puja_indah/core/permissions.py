@@ -57,6 +57,16 @@ def can_manage_platform(scope: Scope) -> bool:
     return _signed_in() and scope.role is Role.PLATFORM_ADMIN and not scope.read_only
 
 
+def can_manage_modules(scope: Scope) -> bool:
+    """Switch service modules on or off: an agency's lead for its agency, a monitor for its
+    region's agencies, an administrator for any."""
+    if not _signed_in() or scope.read_only:
+        return False
+    if scope.kind == "agency":
+        return scope.role is Role.AGENCY_LEAD
+    return scope.role in (Role.REGION_MONITOR, Role.PLATFORM_ADMIN)
+
+
 def can_read_across_agencies(scope: Scope) -> bool:
     return _signed_in() and scope.kind in ("region", "national")
 

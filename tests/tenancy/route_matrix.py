@@ -127,6 +127,11 @@ MATRIX: dict[str, Expect] = {
     "audit.entry_detail": Expect(
         roles(lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
     ),
+    # --- service modules ---------------------------------------------------------------------
+    "modules.switchboard": Expect(roles(lead=200, monitor=200, admin=200)),
+    # No module is installed in the test app: every switch that passes the policy and the
+    # agency check finds no such module (tests/integration/test_modules.py installs one).
+    "modules.switch": Expect(roles(lead=404, monitor=404, admin=404)),
 }
 
 
@@ -212,7 +217,7 @@ def _first_membership(user_id: int) -> int:
     )
 
 
-def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
+def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
     bkd, dpmptsp, bkad = demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")
     sk193 = demo.decrees["193 Tahun 2018"]
     by_relation: dict[str, dict[str, Any]] = {
@@ -233,6 +238,7 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
             "other": lambda: _first_membership(demo.users["officer.dpmptsp"]),
             "far": lambda: _first_membership(demo.users["officer.konsel"]),
         },
+        "code": {"own": "etracking", "other": "etracking", "far": "etracking"},
         "entry_id": {
             "own": far.audit_entries[bkd],
             "other": far.audit_entries[dpmptsp],
@@ -244,14 +250,15 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
             f"URL variable <{name}> is unknown to tests/tenancy/route_matrix.py: add it there"
         )
     value = by_relation[name][relation]
-    return int(value() if callable(value) else value)
+    value = value() if callable(value) else value
+    return value if isinstance(value, str) else int(value)
 
 
 def url_values(
     app: Flask, demo: Any, far: FarObjects, endpoint: str, rule: str, relation: str
 ) -> str:
     names = re.findall(r"<(?:[^:<>]+:)?([a-z_]+)>", rule)
-    values: dict[str, int] = {}
+    values: dict[str, int | str] = {}
     with scoped(Scope.system("tests: resolve ids"), db.session):
         for index, name in enumerate(names):
             chosen = relation

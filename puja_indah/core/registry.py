@@ -1,0 +1,212 @@
+"""Service modules (ARCHITECTURE §4): how an agency runs its innovation on the platform.
+
+A module is a `ServiceModule` subclass with a stable `code` (stored in the database), a name, the
+codes it `requires`, its blueprint, `enabled()/disabled()` hooks and `metrics(agency_id)` that feed
+the progress board and the innovation's evidence. Modules come from two places, registered the
+same way: the built-in list the app assembles (puja_indah/web.py) and the `puja_indah.modules`
+entry-point group, so a separately installed package adds a module without touching core.
+
+Whether a module is on is a row per agency (`ModuleActivation`); a module's routes answer 404 for
+an agency that has it off (`ServiceModule.guard`, installed on its blueprint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flask import Blueprint, Flask, abort, current_app, request
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from puja_indah.core.db import Base, TimestampMixin, utcnow
+from puja_indah.core.models import Agency, RegionManaged, Role, User
+from puja_indah.core.tenancy import Scope, current_scope
+
+if TYPE_CHECKING:
+    from flask_wtf import FlaskForm
+
+ENTRY_POINT_GROUP = "puja_indah.modules"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure a module reports for an agency (board and evidence)."""
+
+    key: str
+    label: str
+    value: float | int | None
+    unit: str = ""
+    # The IID indicator the figure is evidence for (e.g. 28 days to result, 33 users served).
+    indicator: int | None = None
+
+
+class ServiceModule:
+    code: ClassVar[str]
+    name: ClassVar[Any]  # a lazy translated string
+    description: ClassVar[Any] = ""
+    requires: ClassVar[tuple[str, ...]] = ()
+    blueprint: ClassVar[Blueprint | None] = None
+    url_prefix: ClassVar[str | None] = None
+    settings_form: ClassVar[type[FlaskForm] | None] = None
+
+    def enabled(self, agency_id: int) -> None:
+        """Called (inside the request's transaction) right after the module is switched on."""
+
+    def disabled(self, agency_id: int) -> None:
+        """Called right after the module is switched off; data is kept."""
+
+    def metrics(self, agency_id: int) -> list[Metric]:
+        return []
+
+    def guard(self) -> None:
+        """Before every request of the module's blueprint: 404 for an agency that has it off.
+        Region and national readers pass; views that show one agency's data check that agency
+        with `require_enabled`."""
+        scope = current_scope()
+        if scope.kind == "agency" and scope.agency_id is not None:
+            require_enabled(self.code, scope.agency_id)
+
+
+class ModuleError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+EXTENSION_KEY = "puja_service_modules"
+
+
+def _app_modules(app: Flask | None = None) -> dict[str, ServiceModule]:
+    target = app if app is not None else current_app
+    modules: dict[str, ServiceModule] = target.extensions.setdefault(EXTENSION_KEY, {})
+    return modules
+
+
+def register(app: Flask, module_cls: type[ServiceModule]) -> ServiceModule:
+    code = getattr(module_cls, "code", "")
+    if not code or not code.replace("_", "").isalnum() or len(code) > 40:
+        raise ModuleError(f"module {module_cls.__name__} has no valid code")
+    modules = _app_modules(app)
+    existing = modules.get(code)
+    if existing is not None:
+        if type(existing) is module_cls:
+            return existing
+        raise ModuleError(f"two modules claim the code {code!r}")
+    module = module_cls()
+    modules[code] = module
+    return module
+
+
+def registered() -> dict[str, ServiceModule]:
+    """The running app's modules, by code."""
+    return dict(sorted(_app_modules().items()))
+
+
+def get(code: str) -> ServiceModule | None:
+    return _app_modules().get(code)
+
+
+def entry_point_modules() -> list[type[ServiceModule]]:
+    """Module classes advertised by installed distributions."""
+    found: list[type[ServiceModule]] = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = entry.load()
+        if not (isinstance(loaded, type) and issubclass(loaded, ServiceModule)):
+            raise ModuleError(f"entry point {entry.name!r} is not a ServiceModule subclass")
+        found.append(loaded)
+    return found
+
+
+def install(app: Flask, builtins: Iterable[type[ServiceModule]]) -> None:
+    """Register the built-in and installed modules on `app`, mount their blueprints and guard
+    them: one before-request hook finds the module a request belongs to by its blueprint."""
+    by_blueprint: dict[str, ServiceModule] = {}
+    for module_cls in [*builtins, *entry_point_modules()]:
+        module = register(app, module_cls)
+        blueprint = module.blueprint
+        if blueprint is not None:
+            app.register_blueprint(blueprint, url_prefix=module.url_prefix or f"/m/{module.code}")
+            by_blueprint[blueprint.name] = module
+    modules = _app_modules(app)
+    missing = sorted(
+        (code, needed)
+        for code, module in modules.items()
+        for needed in module.requires
+        if needed not in modules
+    )
+    if missing:
+        raise ModuleError(f"modules require unknown modules: {missing}")
+
+    def guard_modules() -> None:
+        module = by_blueprint.get(request.blueprint or "")
+        if module is not None:
+            module.guard()
+
+    app.before_request(guard_modules)
+
+
+# --- per-agency activation -----------------------------------------------------------------------
+
+
+class ModuleActivation(RegionManaged, TimestampMixin, Base):
+    """A module switched on or off for one agency. Kept when switched off, with who did it."""
+
+    __tablename__ = "module_activations"
+    __table_args__ = (UniqueConstraint("agency_id", "module_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    module_code: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(default=False)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    agency: Mapped[Agency] = relationship()
+    changed_by: Mapped[User | None] = relationship()
+
+    def owning_region_id(self) -> int | None:
+        return self.agency.region_id if self.agency is not None else None
+
+    def writable_in(self, scope: Scope) -> bool:
+        """The region's monitor, an administrator, or the agency's own lead."""
+        if scope.read_only:
+            return False
+        if scope.kind == "agency":
+            return scope.role is Role.AGENCY_LEAD and scope.agency_id == self.agency_id
+        return super().writable_in(scope) and scope.role is not Role.NATIONAL_REVIEWER
+
+
+def is_enabled(code: str, agency_id: int) -> bool:
+    from puja_indah.extensions import db
+
+    return bool(
+        db.session.scalar(
+            select(ModuleActivation.enabled).where(
+                ModuleActivation.agency_id == agency_id, ModuleActivation.module_code == code
+            )
+        )
+    )
+
+
+def require_enabled(code: str, agency_id: int) -> None:
+    """404 unless the module is registered and on for the agency: a switched-off module's pages
+    do not exist for that agency."""
+    if code not in _app_modules() or not is_enabled(code, agency_id):
+        abort(404)
+
+
+def enabled_codes(agency_id: int) -> set[str]:
+    from puja_indah.extensions import db
+
+    return set(
+        db.session.scalars(
+            select(ModuleActivation.module_code).where(
+                ModuleActivation.agency_id == agency_id, ModuleActivation.enabled.is_(True)
+            )
+        )
+    )
