@@ -100,6 +100,7 @@ FEATURE_MODELS = (
     "puja_indah.evidence.models",
     "puja_indah.innovations.models",
     "puja_indah.reference.models",
+    "puja_indah.replications.models",
 )
 
 
