@@ -116,10 +116,20 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.audit.views import bp as audit_bp
     from puja_indah.auth.views import bp as auth_bp
     from puja_indah.home.views import bp as home_bp
+    from puja_indah.public.views import bp as public_bp
+    from puja_indah.replications.views import bp as replications_bp
     from puja_indah.users.views import bp as users_bp
 
     import_models()
-    for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        agencies_bp,
+        users_bp,
+        audit_bp,
+        replications_bp,
+        public_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
