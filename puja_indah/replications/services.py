@@ -27,7 +27,7 @@ from puja_indah.core.permissions import can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
 from puja_indah.evidence.models import Evidence
 from puja_indah.extensions import db
-from puja_indah.innovations.models import Innovation, Origin
+from puja_indah.innovations.models import Innovation, Origin, Stage, StageChange
 from puja_indah.replications import queries
 from puja_indah.replications.models import (
     Replication,
@@ -162,7 +162,7 @@ def create_replication(scope: Scope, user_id: int | None, data: NewReplication) 
     else:
         _set_outside_source(replication, data)
 
-    replica = _replica_for(agency_id, data, default_name=replication.source_name)
+    replica = _replica_for(agency_id, data, default_name=replication.source_name, day=started_on)
     replication.replica = replica
     replication.replica_id = replica.id
     replication.status = ReplicationStatus.INTEREST
@@ -197,7 +197,9 @@ def _set_outside_source(replication: Replication, data: Any) -> None:
     replication.source_url = data.source_url
 
 
-def _replica_for(agency_id: int, data: NewReplication, *, default_name: str) -> Innovation:
+def _replica_for(
+    agency_id: int, data: NewReplication, *, default_name: str, day: date
+) -> Innovation:
     if data.replica_id is not None:
         free = {innovation_id for innovation_id, _name in queries.free_replica_choices()}
         replica = db.session.get(Innovation, data.replica_id)
@@ -218,6 +220,10 @@ def _replica_for(agency_id: int, data: NewReplication, *, default_name: str) -> 
         origin=Origin.REPLICATION,
         name=name,
         name_key=fold_name(name),
+    )
+    # Like any new innovation, the draft's history starts with its first stage.
+    replica.stage_changes.append(
+        StageChange(agency_id=agency_id, from_stage=None, to_stage=Stage.INITIATIVE, changed_on=day)
     )
     db.session.add(replica)
     _flush(
