@@ -77,8 +77,6 @@ def today_wita() -> date:
 
 
 def _ensure_writer(scope: Scope) -> int:
-    if scope.kind == "system" and scope.agency_id is not None:
-        return scope.agency_id
     if not can_edit_own_agency_content(scope) or scope.agency_id is None:
         raise NotAllowed(_("Your role does not allow this change."))
     return scope.agency_id

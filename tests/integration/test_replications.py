@@ -200,6 +200,23 @@ def test_replicating_another_regions_innovation_with_status_history(login, app, 
     detail = officer.get(f"/replications/{replication_id}").get_data(as_text=True)
     assert "Minat → Perjanjian" in detail and "Perjanjian → Uji coba" in detail
     assert "SIPANDU Bombana" in officer.get("/replications").get_data(as_text=True)
+    # A platform source's name, region and agency are not editable; mode and lessons are.
+    edit = officer.get(f"/replications/{replication_id}/edit").get_data(as_text=True)
+    assert 'name="source_name"' not in edit
+    saved = officer.post(
+        f"/replications/{replication_id}/edit",
+        data={
+            "csrf_token": _hidden(edit, "csrf_token"),
+            "version": _hidden(edit, "version"),
+            "opened": _hidden(edit, "opened"),
+            "mode": "adopt",
+            "lessons": "Pelajaran baru.",
+        },
+    )
+    assert saved.status_code == 302
+    assert "Pelajaran baru." in officer.get(f"/replications/{replication_id}").get_data(
+        as_text=True
+    )
     # The source's page lists BKD as a replicating agency, and Konsel's index counts one region.
     by = login("officer.konsel").get(f"/replications/of/{source}").get_data(as_text=True)
     assert "Badan Keuangan Daerah" in by and "Kabupaten Bombana" in by
