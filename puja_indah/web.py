@@ -102,6 +102,7 @@ FEATURE_MODELS = (
     "puja_indah.innovations.models",
     "puja_indah.modules.etracking.models",
     "puja_indah.reference.models",
+    "puja_indah.replications.models",
 )
 
 
@@ -118,10 +119,21 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.auth.views import bp as auth_bp
     from puja_indah.home.views import bp as home_bp
     from puja_indah.modules.views import bp as modules_bp
+    from puja_indah.public.views import bp as public_bp
+    from puja_indah.replications.views import bp as replications_bp
     from puja_indah.users.views import bp as users_bp
 
     import_models()
-    for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp, modules_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        agencies_bp,
+        users_bp,
+        audit_bp,
+        modules_bp,
+        replications_bp,
+        public_bp,
+    ):
         app.register_blueprint(blueprint)
     register_modules(app)
 

@@ -103,6 +103,29 @@ def scoped(scope: Scope, session: AnySession | None = None) -> Iterator[Scope]:
         set_scope(previous, session)
 
 
+@contextlib.contextmanager
+def cross_agency_read(reason: str, bind: Any) -> Iterator[Session]:
+    """A named cross-agency read (ARCHITECTURE §3): a separate, read-only session in a national
+    scope, for the few reads that deliberately look past the tenant (the public catalogue, the
+    replication source search, who replicated an innovation, replication lineage).
+
+    The request's own session and its identity map are left alone: objects loaded here never
+    reach it, and the request's objects are not expunged by a scope switch. The block must return
+    plain values (not ORM objects) limited to what the caller may show — published rows and public
+    fields only; the session is closed on the way out, the scope restored, and any attempted write
+    is refused by the flush guard (read-only scope)."""
+    if not reason:
+        raise ValueError("a cross-agency read needs a reason")
+    token = _current.set(Scope("national", read_only=True, reason=reason))
+    session = Session(bind=bind, autoflush=False, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+        _current.reset(token)
+
+
 # --- layer 2: ORM -------------------------------------------------------------------------------
 
 

@@ -15,8 +15,15 @@ from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE
 pytestmark = pytest.mark.e2e
 
 PAGES = {
-    None: ["/masuk"],
-    "officer.bkd": ["/", "/profil-opd", "/akun/kata-sandi"],
+    None: ["/masuk", "/katalog"],
+    "officer.bkd": [
+        "/",
+        "/profil-opd",
+        "/akun/kata-sandi",
+        "/replications",
+        "/replications/new",
+        "/replications/sources?q=a",
+    ],
     "monitor": ["/", "/opd", "/sk", "/pengguna", "/pengguna/baru", "/jejak-audit", "/opd/baru"],
     "reviewer": ["/", "/opd", "/jejak-audit"],
 }

@@ -132,6 +132,41 @@ MATRIX: dict[str, Expect] = {
     # No module is installed in the test app: every switch that passes the policy and the
     # agency check finds no such module (tests/integration/test_modules.py installs one).
     "modules.switch": Expect(roles(lead=404, monitor=404, admin=404)),
+    # --- replications and public catalogue ---------------------------------------------------
+    # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
+    # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
+    # officer reads who replicated a far innovation only because it is published.
+    "replications.list_replications": Expect(SIGNED_IN),
+    "replications.search_sources": Expect(roles(officer=200, lead=200)),
+    "replications.new_replication": Expect(roles(officer=200, lead=200)),
+    "replications.replication_detail": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "replications.edit_replication": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "replications.change_status": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "replications.documents": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "replications.replicated_by": Expect(
+        roles(
+            officer=(200, 404, 200),
+            lead=(200, 404, 200),
+            monitor=200,
+            reviewer=200,
+            admin=200,
+        )
+    ),
+    "replications.lineage": Expect(
+        roles(
+            officer=(200, 404, 200),
+            lead=(200, 404, 200),
+            monitor=200,
+            reviewer=200,
+            admin=200,
+        )
+    ),
+    "public.catalogue": Expect(roles(200, 200, 200, 200, 200, 200)),
+    "public.innovation": Expect(
+        roles(*([(404, 404, 200)] * 6))  # type: ignore[arg-type]
+    ),
 }
 
 
@@ -189,6 +224,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
             for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency)
         }
         result = FarObjects(decree.id, appointment or 0, entries)  # type: ignore[arg-type]
+        _ensure_replication_rows(demo)
         db.session.remove()
     return result
 
@@ -217,6 +253,79 @@ def _first_membership(user_id: int) -> int:
     )
 
 
+# --- replications: rows the matrix needs, made on first use (system scope) ---
+
+
+def _matrix_innovation(agency_id: int, *, published: bool) -> int:
+    from puja_indah.core.models import Agency
+    from puja_indah.innovations.models import Innovation, Origin
+
+    name = f"Matrix innovation {agency_id}"
+    found = db.session.scalar(sa.select(Innovation.id).where(Innovation.name == name))
+    if found is not None:
+        return int(found)
+    agency = db.session.get(Agency, agency_id)
+    assert agency is not None
+    innovation = Innovation(
+        agency_id=agency_id,
+        region_id=agency.region_id,
+        origin=Origin.OWN,
+        name=name,
+        name_key=name.casefold(),
+        published=published,
+    )
+    db.session.add(innovation)
+    db.session.commit()
+    return innovation.id
+
+
+def _matrix_replication(agency_id: int) -> int:
+    import datetime as dt
+
+    from puja_indah.core.models import Agency
+    from puja_indah.innovations.models import Innovation, Origin
+    from puja_indah.replications.models import Replication, ReplicationMode
+
+    name = f"Matrix replica {agency_id}"
+    found = db.session.scalar(
+        sa.select(Replication.id)
+        .join(Innovation, Innovation.id == Replication.replica_id)
+        .where(Innovation.name == name)
+    )
+    if found is not None:
+        return int(found)
+    agency = db.session.get(Agency, agency_id)
+    assert agency is not None
+    replica = Innovation(
+        agency_id=agency_id,
+        region_id=agency.region_id,
+        origin=Origin.REPLICATION,
+        name=name,
+        name_key=name.casefold(),
+    )
+    db.session.add(replica)
+    db.session.flush()
+    replication = Replication(
+        agency_id=agency_id,
+        replica_id=replica.id,
+        source_name="Outside innovation",
+        mode=ReplicationMode.ADOPT,
+        status_on=dt.date(2026, 1, 1),
+    )
+    db.session.add(replication)
+    db.session.commit()
+    return replication.id
+
+
+def _ensure_replication_rows(demo: Any) -> None:
+    """Made in the same order after every restore, so the ids in a URL stay valid."""
+    bkd, dpmptsp, bkad = demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")
+    for agency_id in (bkd, dpmptsp, bkad):
+        _matrix_innovation(agency_id, published=agency_id == bkad)
+    for agency_id in (bkd, dpmptsp, bkad):
+        _matrix_replication(agency_id)
+
+
 def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
     bkd, dpmptsp, bkad = demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")
     sk193 = demo.decrees["193 Tahun 2018"]
@@ -243,6 +352,17 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "own": far.audit_entries[bkd],
             "other": far.audit_entries[dpmptsp],
             "far": far.audit_entries[bkad],
+        },
+        # --- replications ---
+        "innovation_id": {
+            "own": lambda: _matrix_innovation(bkd, published=False),
+            "other": lambda: _matrix_innovation(dpmptsp, published=False),
+            "far": lambda: _matrix_innovation(bkad, published=True),
+        },
+        "replication_id": {
+            "own": lambda: _matrix_replication(bkd),
+            "other": lambda: _matrix_replication(dpmptsp),
+            "far": lambda: _matrix_replication(bkad),
         },
     }
     if name not in by_relation:

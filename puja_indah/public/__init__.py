@@ -1,0 +1,1 @@
+"""Public catalogue of published innovations (issue 3 point 10)."""

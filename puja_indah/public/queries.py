@@ -1,0 +1,268 @@
+"""Reads of the public catalogue: named cross-agency reads (ARCHITECTURE §3, "public catalogue")
+of PUBLISHED innovations only, selecting only the public fields listed here — never whole rows, so
+a private field cannot reach a page by accident.
+
+The public fields are defined once, in `PUBLIC_FIELDS` (columns of the innovation) plus the names
+of its agency, region, theme and urusan, its other urusan, and the evidence documents the agency
+marked public (metadata and link; files are served once the evidence vault's storage exists).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from puja_indah.core.models import Agency, Region
+from puja_indah.core.tenancy import cross_agency_read
+from puja_indah.evidence.models import Evidence
+from puja_indah.extensions import db
+from puja_indah.innovations.models import (
+    Innovation,
+    InnovationAffair,
+    InnovationForm,
+    InnovationKind,
+    Stage,
+)
+from puja_indah.reference.models import Affair, Theme
+
+REASON = "public catalogue"
+PER_PAGE = 20
+
+# The innovation's own columns a visitor may see, in the order the page shows them.
+PUBLIC_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "stage",
+    "kind",
+    "form",
+    "summary",
+    "goals",
+    "benefits",
+    "results_before",
+    "results_after",
+    "trial_date",
+    "implementation_date",
+    "lessons",
+    "replication_prerequisites",
+    "video_url",
+    "published_at",
+)
+# Shown in the catalogue list (a subset of PUBLIC_FIELDS).
+LIST_FIELDS: tuple[str, ...] = ("id", "name", "stage", "kind", "form", "summary")
+
+
+def _columns(names: tuple[str, ...]) -> list[Any]:
+    return [getattr(Innovation, name) for name in names]
+
+
+@dataclass(frozen=True)
+class Filters:
+    region_id: int | None = None
+    stage: Stage | None = None
+    kind: InnovationKind | None = None
+    form: InnovationForm | None = None
+    affair_id: int | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    id: int
+    name: str
+    stage: Stage
+    kind: InnovationKind | None
+    form: InnovationForm | None
+    summary: str
+    agency_name: str
+    region_name: str
+    affair_name: str | None
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    items: list[CatalogueRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def iter_pages(self) -> Iterator[int | None]:
+        """Page numbers around the current one, with None for a gap."""
+        shown = sorted(
+            {1, self.pages}
+            | {n for n in range(self.page - 2, self.page + 3) if 1 <= n <= self.pages}
+        )
+        previous = 0
+        for n in shown:
+            if n - previous > 1:
+                yield None
+            yield n
+            previous = n
+
+
+def _published() -> Any:
+    return Innovation.published.is_(True)
+
+
+def catalogue_page(filters: Filters, page: int = 1) -> CataloguePage:
+    conditions = [_published()]
+    if filters.region_id is not None:
+        conditions.append(Innovation.region_id == filters.region_id)
+    if filters.stage is not None:
+        conditions.append(Innovation.stage == filters.stage)
+    if filters.kind is not None:
+        conditions.append(Innovation.kind == filters.kind)
+    if filters.form is not None:
+        conditions.append(Innovation.form == filters.form)
+    if filters.affair_id is not None:
+        conditions.append(Innovation.affair_id == filters.affair_id)
+    if filters.q:
+        conditions.append(Innovation.name.icontains(filters.q, autoescape=True))
+    stmt = (
+        select(
+            *_columns(LIST_FIELDS),
+            Agency.name.label("agency_name"),
+            Region.name.label("region_name"),
+            Affair.name.label("affair_name"),
+        )
+        .join(Agency, Agency.id == Innovation.agency_id)
+        .join(Region, Region.id == Innovation.region_id)
+        .outerjoin(Affair, Affair.id == Innovation.affair_id)
+        .where(*conditions)
+        .order_by(Innovation.published_at.desc().nulls_last(), Innovation.id.desc())
+    )
+    with cross_agency_read(REASON, db.engine) as session:
+        total = int(
+            session.scalar(select(func.count()).select_from(Innovation).where(*conditions)) or 0
+        )
+        last = max(1, math.ceil(total / PER_PAGE))
+        page = min(max(page, 1), last)
+        rows = session.execute(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    items = [CatalogueRow(**row._mapping) for row in rows]
+    return CataloguePage(items, total, page, PER_PAGE)
+
+
+@dataclass(frozen=True)
+class PublicDocument:
+    title: str
+    document_number: str
+    document_date: date | None
+    subject: str
+    link_url: str
+
+
+@dataclass(frozen=True)
+class PublicInnovation:
+    fields: dict[str, Any]
+    agency_name: str
+    region_name: str
+    theme_name: str | None
+    affair_name: str | None
+    other_affairs: list[str]
+    documents: list[PublicDocument]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _documents(session: Session, innovation_id: int) -> list[PublicDocument]:
+    rows = session.execute(
+        select(
+            Evidence.title,
+            Evidence.document_number,
+            Evidence.document_date,
+            Evidence.subject,
+            Evidence.link_url,
+        )
+        .where(
+            Evidence.innovation_id == innovation_id,
+            Evidence.public.is_(True),
+            Evidence.deleted_at.is_(None),
+        )
+        .order_by(Evidence.document_date.desc().nulls_last(), Evidence.id)
+    )
+    return [PublicDocument(**row._mapping) for row in rows]
+
+
+def public_innovation(innovation_id: int) -> PublicInnovation | None:
+    """The public fields of a published innovation, or None (unknown or not published: the view
+    answers the same 404 for both)."""
+    stmt = (
+        select(
+            *_columns(PUBLIC_FIELDS),
+            Agency.name.label("agency_name"),
+            Region.name.label("region_name"),
+            Theme.name.label("theme_name"),
+            Affair.name.label("affair_name"),
+        )
+        .join(Agency, Agency.id == Innovation.agency_id)
+        .join(Region, Region.id == Innovation.region_id)
+        .outerjoin(Theme, Theme.id == Innovation.theme_id)
+        .outerjoin(Affair, Affair.id == Innovation.affair_id)
+        .where(Innovation.id == innovation_id, _published())
+    )
+    with cross_agency_read(REASON, db.engine) as session:
+        row = session.execute(stmt).first()
+        if row is None:
+            return None
+        values = dict(row._mapping)
+        others = list(
+            session.scalars(
+                select(Affair.name)
+                .join(InnovationAffair, InnovationAffair.affair_id == Affair.id)
+                .where(InnovationAffair.innovation_id == innovation_id)
+                .order_by(Affair.name)
+            )
+        )
+        documents = _documents(session, innovation_id)
+    return PublicInnovation(
+        fields={name: values[name] for name in PUBLIC_FIELDS},
+        agency_name=values["agency_name"],
+        region_name=values["region_name"],
+        theme_name=values["theme_name"],
+        affair_name=values["affair_name"],
+        other_affairs=others,
+        documents=documents,
+    )
+
+
+def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Regions and urusan that have at least one published innovation (reference data only)."""
+    with cross_agency_read(REASON, db.engine) as session:
+        regions = [
+            (r.id, r.name)
+            for r in session.execute(
+                select(Region.id, Region.name)
+                .where(Region.id.in_(select(Innovation.region_id).where(_published()).distinct()))
+                .order_by(Region.name)
+            )
+        ]
+        affairs = [
+            (a.id, a.name)
+            for a in session.execute(
+                select(Affair.id, Affair.name)
+                .where(Affair.id.in_(select(Innovation.affair_id).where(_published()).distinct()))
+                .order_by(Affair.name)
+            )
+        ]
+    return regions, affairs

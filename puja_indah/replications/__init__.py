@@ -1,0 +1,1 @@
+"""Replication log (issue 3 point 7)."""
