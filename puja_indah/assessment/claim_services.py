@@ -55,7 +55,10 @@ class ClaimError(ServiceError):
 def ensure_claims_open(year: AssessmentYear) -> None:
     if year.status is YearStatus.CLOSED:
         raise YearClosed(
-            _("Assessment year %(year)s is closed: its claims can no longer change.", year=year.year)
+            _(
+                "Assessment year %(year)s is closed: its claims can no longer change.",
+                year=year.year,
+            )
         )
 
 

@@ -124,7 +124,10 @@ class _DocumentFields(BaseForm):
 
     def document_given(self) -> bool:
         return bool(
-            self.doc_number.data or self.doc_subject.data or self.doc_link.data or self.doc_date.data
+            self.doc_number.data
+            or self.doc_subject.data
+            or self.doc_link.data
+            or self.doc_date.data
         )
 
 

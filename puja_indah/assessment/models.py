@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -25,9 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from puja_indah.core.db import AgencyScoped, Base, TimestampMixin
 from puja_indah.core.models import Region, RegionManaged, User, enum_column
 
-if TYPE_CHECKING:
-    from puja_indah.evidence.models import Evidence
-    from puja_indah.innovations.models import Innovation
+# Claims point at innovations and evidence documents: their classes must be mapped whenever these
+# are (a mapper configured early, e.g. by a module-level select, needs every name it refers to).
+from puja_indah.evidence.models import Evidence
+from puja_indah.innovations.models import Innovation
 
 
 class YearStatus(enum.StrEnum):

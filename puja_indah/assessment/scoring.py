@@ -322,7 +322,7 @@ class Hypothesis:
 
     add: tuple[index.Innovation, ...] = ()
     remove: tuple[int, ...] = ()
-    relevel: Mapping[int, Mapping[int, int]] | None = None
+    relevel: Mapping[index.InnovationId, Mapping[int, int]] | None = None
 
     @property
     def empty(self) -> bool:

@@ -17,15 +17,15 @@ from wtforms.fields.choices import SelectChoice
 
 from puja_indah.assessment import claim_services, index, scoring
 from puja_indah.assessment.forms import (
-    MAX_WHAT_IF_ROWS,
     BLANK_WHAT_IF_ROWS,
+    MAX_WHAT_IF_ROWS,
     RegionChoiceForm,
     WhatIfForm,
     claim_form_class,
     parse_levels,
     region_form_class,
 )
-from puja_indah.assessment.models import AspectCode, AssessmentYear, YearStatus
+from puja_indah.assessment.models import AssessmentYear, YearStatus
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.permissions import (
     MAX_ID,
@@ -134,9 +134,7 @@ def self_assessment(innovation_id: int, year: int) -> Any:
                 _refused(error)
             else:
                 flash(_("%(count)s claims saved.", count=changed), "success")
-                return redirect(
-                    url_for(".self_assessment", innovation_id=innovation.id, year=year)
-                )
+                return redirect(url_for(".self_assessment", innovation_id=innovation.id, year=year))
     return render_template(
         "assessment/self_assessment.html",
         state=state,
@@ -188,9 +186,7 @@ def _claim_input(indicator_id: int, sub: Any) -> claim_services.ClaimInput:
 def _regions_with_agencies() -> list[Region]:
     return list(
         db.session.scalars(
-            select(Region)
-            .where(Region.id.in_(select(Agency.region_id)))
-            .order_by(Region.code)
+            select(Region).where(Region.id.in_(select(Agency.region_id))).order_by(Region.code)
         )
     )
 
@@ -305,7 +301,11 @@ def latest_index() -> Response:
     years = _years()
     if not years:
         abort(404)
-    return redirect(url_for(".region_index", year=years[0].year, **request.args))
+    region = request.args.get("region", type=int)
+    target = url_for(".region_index", year=years[0].year)
+    if region is not None and 0 < region <= MAX_ID:
+        target = url_for(".region_index", year=years[0].year, region=region)
+    return redirect(target)
 
 
 @bp.route(f"/assessment/index/{YEAR}", methods=["GET", "POST"])
@@ -413,7 +413,7 @@ def _hypothesis(
         key = f"new-{number}"
         labels[key] = _("%(name)s (hypothetical)", name=row.name.data)
         added.append(index.Innovation(key, affair_codes.get(row.affair.data or 0), levels))
-    relevel: dict[int, dict[int, int]] = {}
+    relevel: dict[index.InnovationId, dict[int, int]] = {}
     for entry in form.relevel:
         row = entry.form
         if row.innovation.data is None:
@@ -478,4 +478,3 @@ def _holding_back(
     if result.iid is not None and result.predicate is None:
         notes.append(_("No predicate band of the year holds this index."))
     return notes
-

@@ -3,7 +3,8 @@ through the real screens on the real database.
 
 Seeded weights (puja_indah/assessment/data/iid_2026.yaml; 2023 reuses them):
   SPD  1:1  4:2  8:1  11:2 (the ones used below)
-  SID 16:3 17:2 31:3 32:2 33:3 35:4 (the ones used below); Σ SID weights 37, mandatory 16 17 32 33 35
+  SID 16:3 17:2 31:3 32:2 33:3 35:4 (the ones used below); Σ SID weights 37;
+  mandatory SID: 16 17 32 33 35
 Affairs: 1.01 pendidikan, 1.02 kesehatan, 1.03 PU, 1.04 perumahan, 1.05 trantibumlinmas,
 1.06 sosial (the six basic services), 2.07 tenaga kerja (not one).
 """
@@ -80,9 +81,7 @@ def _affair(code: str) -> int:
     return int(db.session.scalar(sa.select(Affair.id).where(Affair.code == code)))
 
 
-def make_innovation(
-    agency_id: int, name: str, affair: str | None, implemented: date | None
-) -> int:
+def make_innovation(agency_id: int, name: str, affair: str | None, implemented: date | None) -> int:
     region_id = db.session.scalar(
         sa.text("SELECT region_id FROM agencies WHERE id = :id"), {"id": agency_id}
     )
@@ -270,7 +269,9 @@ def test_panel_2023_rules(
     assert field(html, "predicate") == "Kurang Inovatif"
 
 
-def test_panel_matches_the_pure_computation(app: Flask, demo: Demo, bombana: dict[str, int]) -> None:
+def test_panel_matches_the_pure_computation(
+    app: Flask, demo: Demo, bombana: dict[str, int]
+) -> None:
     with app.app_context(), scoped(Scope("region", region_id=demo.regions["74.06"]), db.session):
         year = db.session.scalar(sa.select(AssessmentYear).where(AssessmentYear.year == 2026))
         region = db.session.get(Region, demo.regions["74.06"])
@@ -338,9 +339,17 @@ def test_officer_claims_with_a_new_document(
     assert "P2 claimed, no evidence: counts 0" in html
     assert "Score: 3.0 × 3 = 9.0" in html
     with app.app_context(), scoped(SYSTEM, db.session):
-        doc = db.session.scalar(sa.select(Evidence).where(Evidence.document_number == "188.4/12/2026"))
-        assert doc is not None and doc.innovation_id == bombana["D"] and doc.subject == "Perbup inovasi"
-        claims = db.session.scalars(sa.select(Claim).where(Claim.innovation_id == bombana["D"])).all()
+        doc = db.session.scalar(
+            sa.select(Evidence).where(Evidence.document_number == "188.4/12/2026")
+        )
+        assert (
+            doc is not None
+            and doc.innovation_id == bombana["D"]
+            and doc.subject == "Perbup inovasi"
+        )
+        claims = db.session.scalars(
+            sa.select(Claim).where(Claim.innovation_id == bombana["D"])
+        ).all()
         assert sorted(c.level for c in claims) == [2, 3]
         db.session.remove()
     # The same form sent again is stale: the versions it carries are gone.
@@ -380,8 +389,14 @@ def test_attach_existing_document_and_preview_saves_nothing(
         ({"ind_16-evidence": ["999999"]}, "Choose one of the listed options."),
         ({"ind_16-evidence": ["x"]}, "Choose one of the listed options."),
         ({"ind_16-doc_number": "1/2026"}, "A new document needs its number and its subject."),
-        ({"ind_16-doc_number": "1", "ind_16-doc_subject": "s", "ind_16-doc_link": "nope"}, "Enter a full web address"),
-        ({"ind_16-doc_number": "1", "ind_16-doc_subject": "s", "ind_16-doc_date": "31-31-2026"}, "Not a valid date value"),
+        (
+            {"ind_16-doc_number": "1", "ind_16-doc_subject": "s", "ind_16-doc_link": "nope"},
+            "Enter a full web address",
+        ),
+        (
+            {"ind_16-doc_number": "1", "ind_16-doc_subject": "s", "ind_16-doc_date": "31-31-2026"},
+            "Not a valid date value",
+        ),
         ({"ind_16-note": "x" * 2001}, "Use at most 2000 characters."),
         ({"ind_16-version": "abc"}, "The form was damaged"),
         ({"ind_16-version": "5"}, "Someone saved these claims"),
@@ -486,7 +501,9 @@ def test_monitor_keeps_its_own_regions_spd_claims(
     konsel = login("monitor.konsel")
     assert "903/2026" not in konsel.get(url).get_data(as_text=True)
     before = table_counts()
-    konsel_scope = Scope("region", region_id=demo.regions["74.05"], role=Role.REGION_MONITOR, read_only=False)
+    konsel_scope = Scope(
+        "region", region_id=demo.regions["74.05"], role=Role.REGION_MONITOR, read_only=False
+    )
     with app.test_request_context(), scoped(konsel_scope, db.session):
         year = db.session.scalar(sa.select(AssessmentYear).where(AssessmentYear.year == 2026))
         region = db.session.get(Region, demo.regions["74.06"])
@@ -500,7 +517,9 @@ def test_monitor_keeps_its_own_regions_spd_claims(
                 None,
             )
         db.session.rollback()
-        db.session.add(RegionClaim(region_id=region.id, indicator_id=_indicator(2026, 3).id, level=2))
+        db.session.add(
+            RegionClaim(region_id=region.id, indicator_id=_indicator(2026, 3).id, level=2)
+        )
         with pytest.raises(TenancyViolation):
             db.session.flush()
         db.session.rollback()
@@ -672,7 +691,10 @@ def test_what_if_rows_are_bounded(
 def test_region_choice_is_bounded(login: Callable[..., FlaskClient], demo: Demo) -> None:
     reviewer = login("reviewer")
     for value in ("abc", "999999", "-1"):
-        assert reviewer.get("/assessment/index/2026", query_string={"region": value}).status_code == 200
+        assert (
+            reviewer.get("/assessment/index/2026", query_string={"region": value}).status_code
+            == 200
+        )
     # The monitor's region is fixed by its scope: a region parameter changes nothing.
     html = panel(login("monitor"), 2026, region=demo.regions["74.05"])
     assert "Kabupaten Bombana" in html or "Bombana" in html

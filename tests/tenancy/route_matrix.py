@@ -127,6 +127,29 @@ MATRIX: dict[str, Expect] = {
     "audit.entry_detail": Expect(
         roles(lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
     ),
+    # --- self-assessment and index panel ------------------------------------------------------
+    # <year> relations: own and other = 2026 (seeded), far = a year the catalogue does not have.
+    "assessment.self_assessment": Expect(
+        roles(
+            officer=OWN_ONLY,
+            lead=OWN_ONLY,
+            monitor=REGION_OBJECT,
+            reviewer=REGION_OBJECT,
+            admin=REGION_OBJECT,
+        ),
+        post=roles(
+            officer=OWN_ONLY,
+            lead=OWN_ONLY,
+            monitor=(403, 403, 404),
+            reviewer=403,
+            admin=403,
+        ),
+    ),
+    "assessment.region_claims": Expect(roles(monitor=REGION_OBJECT, admin=REGION_OBJECT)),
+    "assessment.latest_index": Expect(roles(monitor=302, reviewer=302, admin=302)),
+    "assessment.region_index": Expect(
+        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
+    ),
 }
 
 
@@ -184,6 +207,9 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
             for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency)
         }
         result = FarObjects(decree.id, appointment or 0, entries)  # type: ignore[arg-type]
+        # --- self-assessment and index panel: an innovation per agency, rebuilt after a restore.
+        for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency):
+            _matrix_innovation(agency_id)
         db.session.remove()
     return result
 
@@ -210,6 +236,29 @@ def _first_membership(user_id: int) -> int:
         )
         or 0
     )
+
+
+def _matrix_innovation(agency_id: int) -> int:
+    """An innovation of the agency (created once, committed: the caller's session is removed)."""
+    from puja_indah.core.models import Agency
+    from puja_indah.innovations.models import Innovation, Origin
+
+    name = f"Matrix innovation {agency_id}"
+    found = db.session.scalar(sa.select(Innovation.id).where(Innovation.name == name))
+    if found is not None:
+        return int(found)
+    agency = db.session.get(Agency, agency_id)
+    assert agency is not None
+    innovation = Innovation(
+        agency_id=agency_id,
+        region_id=agency.region_id,
+        origin=Origin.OWN,
+        name=name,
+        name_key=name.lower(),
+    )
+    db.session.add(innovation)
+    db.session.commit()
+    return innovation.id
 
 
 def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
@@ -239,6 +288,13 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
             "far": far.audit_entries[bkad],
         },
     }
+    # --- self-assessment and index panel ---
+    by_relation["innovation_id"] = {
+        "own": lambda: _matrix_innovation(bkd),
+        "other": lambda: _matrix_innovation(dpmptsp),
+        "far": lambda: _matrix_innovation(bkad),
+    }
+    by_relation["year"] = {"own": 2026, "other": 2026, "far": 2199}
     if name not in by_relation:
         raise LookupError(
             f"URL variable <{name}> is unknown to tests/tenancy/route_matrix.py: add it there"
