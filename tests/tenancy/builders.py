@@ -35,12 +35,31 @@ def _fresh_affair(agency_id: int) -> int:
     return affair.id
 
 
+def _fresh_row(model_name: str) -> Any:
+    """A new parent row each time: for children unique per (parent, something) pair."""
+
+    def make(agency_id: int) -> int:
+        return int(build(model_for_name(model_name), agency_id).id)
+
+    return make
+
+
+def model_for_name(name: str) -> type:
+    for mapper in db.Model.registry.mappers:
+        if mapper.class_.__name__ == name:
+            return mapper.class_
+    raise LookupError(name)
+
+
 # model name -> {column: value or callable(agency_id) -> value}
 OVERRIDES: dict[str, dict[str, Any]] = {
     # An innovation's region is its agency's region (a composite foreign key checks it).
     "Innovation": {"region_id": _agency_region},
     # (innovation, affair) is unique: each row links its own affair.
     "InnovationAffair": {"affair_id": _fresh_affair},
+    # (innovation, indicator) and (claim, evidence) are unique: each row gets a fresh parent.
+    "Claim": {"innovation_id": _fresh_row("Innovation")},
+    "ClaimEvidence": {"claim_id": _fresh_row("Claim")},
 }
 
 
