@@ -138,7 +138,8 @@ class ClaimRow:
 
     @property
     def without_evidence(self) -> bool:
-        return self.level > 0 and not self.evidence
+        """Claimed, but scoring 0 for want of evidence (stored, or as typed in a preview)."""
+        return self.level > 0 and self.counted == 0
 
 
 @dataclass(frozen=True)

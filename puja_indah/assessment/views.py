@@ -378,6 +378,9 @@ def _what_if_choices(form: WhatIfForm, panel: scoring.Panel) -> Choices:
 def _blank_rows(form: WhatIfForm, choices: Choices) -> None:
     """A few empty rows to fill in (the form carries its state; no JavaScript needed)."""
     affair_choices, counted, indicators = choices
+    # Rows left empty are dropped: the form keeps what was filled in plus a few fresh rows.
+    form.add.entries = [e for e in form.add.entries if e.form.used() or e.form.levels.data]
+    form.relevel.entries = [e for e in form.relevel.entries if e.form.innovation.data is not None]
     for _n in range(BLANK_WHAT_IF_ROWS):
         if len(form.add) < MAX_WHAT_IF_ROWS:
             entry = form.add.append_entry()
