@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
@@ -121,7 +122,7 @@ def self_assessment(innovation_id: int, year: int) -> Any:
                     scope, assessment_year, innovation, inputs, getattr(current_user, "id", None)
                 )
                 db.session.commit()
-            except StaleDataError:
+            except (StaleDataError, IntegrityError):
                 db.session.rollback()
                 flash(
                     _(
@@ -259,7 +260,7 @@ def region_claims(year: int) -> Any:
                 current_scope(), assessment_year, region, inputs, getattr(current_user, "id", None)
             )
             db.session.commit()
-        except StaleDataError:
+        except (StaleDataError, IntegrityError):
             db.session.rollback()
             flash(
                 _(
