@@ -115,6 +115,7 @@ def import_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from puja_indah.agencies.views import bp as agencies_bp
+    from puja_indah.assessment.views import bp as assessment_bp
     from puja_indah.audit.views import bp as audit_bp
     from puja_indah.auth.views import bp as auth_bp
     from puja_indah.home.views import bp as home_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         modules_bp,
         replications_bp,
         public_bp,
+        assessment_bp,
     ):
         app.register_blueprint(blueprint)
     register_modules(app)

@@ -11,6 +11,10 @@ anything) and refuses:
 - ORM bulk UPDATE/DELETE statements on catalogue tables, which a flush check cannot see (the
   services never use them).
 
+Claims against the catalogue (an innovation's SID claims, their evidence links, a region's SPD
+claims) are agency- or region-owned and go through the core guard for their scope; this guard adds
+only the year's freeze: no claim of a closed year may be inserted, changed or deleted.
+
 Both are `TenancyViolation`s, so a view that lets one through answers 403 and records the refusal
 (core/web error handler) — the services refuse first, with a message for the user.
 """
@@ -74,7 +78,35 @@ def _years_of(session: Session, obj: Any) -> Iterable[Any]:
                 yield from _years_of(session, aspect)
 
 
+def _claim_years(session: Session, obj: Any) -> Iterable[Any]:
+    """The years a claim, an evidence link or a region claim belongs to (now and before)."""
+    from puja_indah.assessment.models import Claim, ClaimEvidence, Indicator
+
+    if isinstance(obj, ClaimEvidence):
+        for claim in _referenced(session, obj, "claim", "claim_id", Claim):
+            yield from _claim_years(session, claim)
+        return
+    for indicator in _referenced(session, obj, "indicator", "indicator_id", Indicator):
+        yield from _years_of(session, indicator)
+
+
+def _guard_claims(session: Session) -> None:
+    from puja_indah.assessment.models import CLAIM_MODELS, YearStatus
+
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, CLAIM_MODELS):
+            continue
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        for year in _claim_years(session, obj):
+            if persisted_status(year) == YearStatus.CLOSED:
+                raise FrozenYearViolation(
+                    f"assessment year {year.year} is closed: {type(obj).__name__} cannot change"
+                )
+
+
 def _guard_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    _guard_claims(session)
     models = _catalogue_models()
     from puja_indah.assessment.models import YearStatus
 

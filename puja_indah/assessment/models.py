@@ -7,6 +7,7 @@ the sources do not give is NULL and the computation says it cannot compute rathe
 from __future__ import annotations
 
 import enum
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -20,8 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from puja_indah.core.db import Base, TimestampMixin
-from puja_indah.core.models import enum_column
+from puja_indah.core.db import AgencyScoped, Base, TimestampMixin
+from puja_indah.core.models import Region, RegionManaged, User, enum_column
+
+# Claims point at innovations and evidence documents: their classes must be mapped whenever these
+# are (a mapper configured early, e.g. by a module-level select, needs every name it refers to).
+from puja_indah.evidence.models import Evidence
+from puja_indah.innovations.models import Innovation
 
 
 class YearStatus(enum.StrEnum):
@@ -176,6 +182,10 @@ class Indicator(TimestampMixin, Base):
     )
 
     @property
+    def wording_by_level(self) -> dict[int, str]:
+        return {row.level: row.wording for row in self.levels}
+
+    @property
     def file_type_list(self) -> list[str]:
         return [part.strip() for part in self.file_types.split(",") if part.strip()]
 
@@ -198,6 +208,117 @@ class IndicatorLevel(TimestampMixin, Base):
 
     indicator: Mapped[Indicator] = relationship(back_populates="levels")
 
+
+# --- claims: the self-assessment against a year's catalogue (issue 3 point 5) -------------------
+
+
+class Claim(AgencyScoped, TimestampMixin, Base):
+    """An innovation's claimed level (0 = not claimed, 1..3 = P1..P3) of one SID indicator.
+
+    The indicator fixes the year. A claimed level scores only with at least one attached evidence
+    document (DOMAIN §2.2: "0 without valid evidence"); `ClaimEvidence` links the documents. The
+    version column lets a form opened earlier be refused instead of overwriting newer claims.
+    """
+
+    __tablename__ = "assessment_claims"
+    __table_args__ = (
+        UniqueConstraint("innovation_id", "indicator_id"),
+        # Target of the evidence links' (claim_id, agency_id) key.
+        UniqueConstraint("id", "agency_id"),
+        ForeignKeyConstraint(
+            ["innovation_id", "agency_id"],
+            ["innovations.id", "innovations.agency_id"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("level BETWEEN 0 AND 3", name="claim_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    innovation_id: Mapped[int] = mapped_column(index=True)
+    # RESTRICT: a catalogue indicator that carries claims cannot silently vanish.
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_indicators.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it
+
+    innovation: Mapped[Innovation] = relationship(overlaps="agency")
+    indicator: Mapped[Indicator] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+    evidence_links: Mapped[list[ClaimEvidence]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", overlaps="agency"
+    )
+
+
+class ClaimEvidence(AgencyScoped, Base):
+    """An evidence document (bukti dukung) attached to a claim; both of the same agency."""
+
+    __tablename__ = "assessment_claim_evidence"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "evidence_id"),
+        ForeignKeyConstraint(
+            ["claim_id", "agency_id"],
+            ["assessment_claims.id", "assessment_claims.agency_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["evidence_id", "agency_id"],
+            ["evidence.id", "evidence.agency_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(index=True)
+    evidence_id: Mapped[int] = mapped_column(index=True)
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence_links", overlaps="agency")
+    evidence: Mapped[Evidence] = relationship(overlaps="agency,claim,evidence_links")
+
+
+class RegionClaim(RegionManaged, TimestampMixin, Base):
+    """A region's claimed level of one SPD indicator, with its evidence described inline
+    (document number, date, subject, link). Kept by the region's monitor or an administrator:
+    `RegionManaged.writable_in` lets the monitor of this region and national admins write it."""
+
+    __tablename__ = "assessment_region_claims"
+    __table_args__ = (
+        UniqueConstraint("region_id", "indicator_id"),
+        CheckConstraint("level BETWEEN 0 AND 3", name="region_claim_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_indicators.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[int] = mapped_column(default=0)
+    document_number: Mapped[str] = mapped_column(String(120), default="")
+    document_date: Mapped[date | None] = mapped_column()
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    link_url: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it
+
+    region: Mapped[Region] = relationship()
+    indicator: Mapped[Indicator] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+    def owning_region_id(self) -> int | None:
+        return self.region_id
+
+    @property
+    def has_evidence(self) -> bool:
+        """The level counts only when a document is named (its number or a link)."""
+        return bool(self.document_number.strip() or self.link_url.strip())
+
+
+CLAIM_MODELS: tuple[type[Base], ...] = (Claim, ClaimEvidence, RegionClaim)
 
 CATALOGUE_MODELS: tuple[type[Base], ...] = (
     AssessmentYear,

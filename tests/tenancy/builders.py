@@ -47,6 +47,22 @@ def _fresh_evidence(agency_id: int) -> int:
     return int(build(Evidence, agency_id).id)
 
 
+def _fresh_row(model_name: str) -> Any:
+    """A new parent row each time: for children unique per (parent, something) pair."""
+
+    def make(agency_id: int) -> int:
+        return int(build(model_for_name(model_name), agency_id).id)
+
+    return make
+
+
+def model_for_name(name: str) -> type:
+    for mapper in db.Model.registry.mappers:
+        if mapper.class_.__name__ == name:
+            return mapper.class_
+    raise LookupError(name)
+
+
 # model name -> {column: value or callable(agency_id) -> value}
 OVERRIDES: dict[str, dict[str, Any]] = {
     # An innovation's region is its agency's region (a composite foreign key checks it).
@@ -57,6 +73,9 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "Replication": {"replica_id": _fresh_innovation},
     # (replication, evidence) is unique: each link row cites its own document.
     "ReplicationDocument": {"evidence_id": _fresh_evidence},
+    # (innovation, indicator) and (claim, evidence) are unique: each row gets a fresh parent.
+    "Claim": {"innovation_id": _fresh_row("Innovation")},
+    "ClaimEvidence": {"claim_id": _fresh_row("Claim")},
 }
 
 

@@ -167,6 +167,29 @@ MATRIX: dict[str, Expect] = {
     "public.innovation": Expect(
         roles(*([(404, 404, 200)] * 6))  # type: ignore[arg-type]
     ),
+    # --- self-assessment and index panel ------------------------------------------------------
+    # <year> relations: own and other = 2026 (seeded), far = a year the catalogue does not have.
+    "assessment.self_assessment": Expect(
+        roles(
+            officer=OWN_ONLY,
+            lead=OWN_ONLY,
+            monitor=REGION_OBJECT,
+            reviewer=REGION_OBJECT,
+            admin=REGION_OBJECT,
+        ),
+        post=roles(
+            officer=OWN_ONLY,
+            lead=OWN_ONLY,
+            monitor=(403, 403, 404),
+            reviewer=403,
+            admin=403,
+        ),
+    ),
+    "assessment.region_claims": Expect(roles(monitor=REGION_OBJECT, admin=REGION_OBJECT)),
+    "assessment.latest_index": Expect(roles(monitor=302, reviewer=302, admin=302)),
+    "assessment.region_index": Expect(
+        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
+    ),
 }
 
 
@@ -365,6 +388,8 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "far": lambda: _matrix_replication(bkad),
         },
     }
+    # --- self-assessment and index panel ---
+    by_relation["year"] = {"own": 2026, "other": 2026, "far": 2199}
     if name not in by_relation:
         raise LookupError(
             f"URL variable <{name}> is unknown to tests/tenancy/route_matrix.py: add it there"
