@@ -13,6 +13,7 @@ object store's PUT is atomic by itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -95,7 +96,7 @@ class FileStore:
         """A binary file object for large files (the caller closes it)."""
         path = self._path(key)
         try:
-            return self.fs.open(path, "rb")  # type: ignore[no-any-return]
+            return self.fs.open(path, "rb")
         except FileNotFoundError:
             raise StorageKeyError("no file stored under this key") from None
 
@@ -108,10 +109,8 @@ class FileStore:
     def delete(self, key: str) -> None:
         """Remove a stored file (used when the database change that needed it failed)."""
         path = self._path(key)
-        try:
+        with contextlib.suppress(FileNotFoundError):
             self.fs.rm_file(path)
-        except FileNotFoundError:
-            pass
 
 
 def storage_url() -> str:
