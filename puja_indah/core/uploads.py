@@ -458,20 +458,22 @@ def upload_problem(data: bytes, filename: str | None, allowed_types: Iterable[st
             accepted=accepted,
         )
     extension = extension_of(filename)
+    expected = ", ".join(f".{ext}" for ext in KINDS[code].extensions)
+    dotted = "." + extension
     if not extension:
         return _(
             "The file's name has no extension but its content is %(type)s. Name it with"
             " %(expected)s and upload it again.",
             type=KINDS[code].label,
-            expected=", ".join(f".{ext}" for ext in KINDS[code].extensions),
+            expected=expected,
         )
     if _BY_EXTENSION.get(extension) != code:
         return _(
             "The file's name ends in “%(extension)s” but its content is %(type)s. Give it the"
             " right extension (%(expected)s) and upload it again.",
-            extension=f".{extension}",
+            extension=dotted,
             type=KINDS[code].label,
-            expected=", ".join(f".{ext}" for ext in KINDS[code].extensions),
+            expected=expected,
         )
     if len(data) > max_bytes(code):
         return too_large_message(code)
