@@ -457,6 +457,11 @@ def upload_problem(data: bytes, filename: str | None, allowed_types: Iterable[st
             found=found,
             accepted=accepted,
         )
+    if len(data) > max_bytes(code):
+        return too_large_message(code)
+    problem = _CONTENT_CHECKS[code](data)
+    if problem:
+        return problem
     extension = extension_of(filename)
     expected = ", ".join(f".{ext}" for ext in KINDS[code].extensions)
     dotted = "." + extension
@@ -475,6 +480,4 @@ def upload_problem(data: bytes, filename: str | None, allowed_types: Iterable[st
             type=KINDS[code].label,
             expected=expected,
         )
-    if len(data) > max_bytes(code):
-        return too_large_message(code)
-    return _CONTENT_CHECKS[code](data)
+    return None

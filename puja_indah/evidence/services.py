@@ -28,7 +28,6 @@ from werkzeug.datastructures import FileStorage
 
 from puja_indah.core import uploads
 from puja_indah.core.db import utcnow
-from puja_indah.core.permissions import can_edit_own_agency_content
 from puja_indah.core.storage import FileStore, file_store
 from puja_indah.core.tenancy import Scope, current_scope
 from puja_indah.evidence.forms import METADATA_FIELDS
@@ -73,8 +72,12 @@ def _ensure_writable(scope: Scope, agency_id: int | None) -> None:
     """Officers and leads of the owning agency write; a named system scope (CLI, jobs) too."""
     if scope.kind == "system":
         return
-    if not can_edit_own_agency_content(scope) or (
-        agency_id is not None and agency_id != scope.agency_id
+    # The view's policy is `can_edit_own_agency_content`; the same rule on the scope alone, so a
+    # caller without a request (a job in an agency's scope) is judged alike.
+    if (
+        scope.kind != "agency"
+        or scope.read_only
+        or (agency_id is not None and agency_id != scope.agency_id)
     ):
         raise NotAllowed(_("Your role does not allow this change."))
 

@@ -94,9 +94,8 @@ def doc_url(endpoint: str, evidence: Evidence, **values: Any) -> str:
     return url_for(endpoint, evidence_id=evidence.id, **values)
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"evidence_url": doc_url}
+# Templates (and macros imported without context) build document addresses the same way.
+bp.add_app_template_global(doc_url, "evidence_url")
 
 
 def _document(innovation_id: int | None, evidence_id: int) -> Evidence:
