@@ -560,3 +560,20 @@ def test_an_unknown_file_or_document_is_404(
         "/innovations/2147483648/evidence",
     ):
         assert officer.get(url).status_code == 404, url
+
+
+def test_the_upload_screens_accept_more_than_the_apps_body_limit(
+    app: Flask,
+    login: Callable[[str], FlaskClient],
+    bkd_innovation: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Other screens keep MAX_CONTENT_LENGTH; the upload screens take the largest type's cap."""
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    big_pdf = samples.PDF.replace(b"trailer", b"%" + b"0" * (2 * 1024 * 1024) + b"\ntrailer")
+    officer = login("officer.bkd")
+    response = add_document(officer, bkd_innovation, big_pdf, "besar.pdf")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert documents(app)[0]["files"][0]["size"] == len(big_pdf)
+    too_big_elsewhere = officer.post("/profil-opd", data={"address": "x" * (2 * 1024 * 1024)})
+    assert too_big_elsewhere.status_code == 413
