@@ -206,7 +206,8 @@ def document(innovation_id: int | None, evidence_id: int) -> Any:
         innovation=evidence.innovation,
         innovation_link=_innovation_link(evidence.innovation),
         delete_form=DeleteForm(formdata=None),
-        public_form=PublicForm(formdata=None),
+        # The button sends the opposite of the current state.
+        public_form=PublicForm(formdata=None, public="0" if evidence.public else "1"),
     )
 
 

@@ -577,3 +577,19 @@ def test_the_upload_screens_accept_more_than_the_apps_body_limit(
     assert documents(app)[0]["files"][0]["size"] == len(big_pdf)
     too_big_elsewhere = officer.post("/profil-opd", data={"address": "x" * (2 * 1024 * 1024)})
     assert too_big_elsewhere.status_code == 413
+
+
+def test_the_publish_button_sends_the_opposite_of_the_current_state(
+    app: Flask, login: Callable[[str], FlaskClient], bkd_innovation: int
+) -> None:
+    officer = login("officer.bkd")
+    assert add_document(officer, bkd_innovation).status_code == 302
+    url = f"/evidence/{documents(app)[0]['id']}"
+    for expected in (True, False):
+        page = officer.get(url).get_data(as_text=True)
+        form = re.search(r'<form method="post" action="[^"]*/public".*?</form>', page, re.S)
+        assert form is not None
+        values = re.findall(r'name="public"[^>]*value="([^"]*)"', form.group(0))
+        assert values == ["1" if expected else "0"]
+        assert officer.post(f"{url}/public", data={"public": values[0]}).status_code == 302
+        assert documents(app)[0]["public"] is expected
