@@ -38,7 +38,18 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
 
+    # A request body's cap; the evidence upload screens raise it per request to the largest file
+    # they accept (plus the form), read from UPLOAD_MAX_BYTES.
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Per detected file type (core/uploads.py): checked from the upload's size before it is read.
+    UPLOAD_MAX_BYTES: ClassVar[dict[str, int]] = {
+        "pdf": 20 * 1024 * 1024,
+        "jpeg": 10 * 1024 * 1024,
+        "png": 10 * 1024 * 1024,
+        "mp4": 100 * 1024 * 1024,
+        "xlsx": 20 * 1024 * 1024,
+        "docx": 20 * 1024 * 1024,
+    }
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_HOSTS: list[str] | None = None
@@ -56,6 +67,8 @@ class Config:
         # Migrations run as the schema owner; the app may connect as a non-owner role (RLS).
         self.MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL", "")
         self.STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(instance / "files"))
+        # Any fsspec URL (s3://bucket/prefix needs the `s3` extra); empty: file:// STORAGE_ROOT.
+        self.STORAGE_URL = os.environ.get("STORAGE_URL", "")
         # memory:// counts per worker; production points this at Redis (redis://host:6379/1).
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         # How many reverse proxies (nginx, a load balancer) stand in front of the app: their

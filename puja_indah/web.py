@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.assessment.views import bp as assessment_bp
     from puja_indah.audit.views import bp as audit_bp
     from puja_indah.auth.views import bp as auth_bp
+    from puja_indah.evidence.views import bp as evidence_bp
     from puja_indah.home.views import bp as home_bp
     from puja_indah.modules.views import bp as modules_bp
     from puja_indah.public.views import bp as public_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
         replications_bp,
         public_bp,
         assessment_bp,
+        evidence_bp,
     ):
         app.register_blueprint(blueprint)
     register_modules(app)

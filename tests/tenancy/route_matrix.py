@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -190,6 +191,24 @@ MATRIX: dict[str, Expect] = {
     "assessment.region_index": Expect(
         roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
     ),
+    # --- evidence ----------------------------------------------------------------------------
+    # Officers and leads write their own agency's documents; monitors (region), reviewers and
+    # admins read and download; another agency's document is 404 to anyone who may not see it.
+    "evidence.innovation_documents": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "evidence.agency_documents": Expect(SIGNED_IN),
+    "evidence.new_document": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "evidence.document": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "evidence.edit_document": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "evidence.upload_version": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "evidence.download": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "evidence.delete_document": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    "evidence.set_public": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
 }
 
 
@@ -204,6 +223,8 @@ class FarObjects:
     decree: int
     appointment: int
     audit_entries: dict[int, int]  # agency id -> an entry about it
+    # agency id -> (innovation, evidence document, its file version) of that agency
+    evidence: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def build_far_objects(app: Flask, demo: Any) -> FarObjects:
@@ -246,10 +267,51 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
             )
             for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency)
         }
-        result = FarObjects(decree.id, appointment or 0, entries)  # type: ignore[arg-type]
-        _ensure_replication_rows(demo)
+        _ensure_replication_rows(demo)  # first: the matrix innovations, published or not
+        evidence = build_evidence_objects((demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency))
+        db.session.commit()
+        result = FarObjects(decree.id, appointment or 0, entries, evidence)  # type: ignore[arg-type]
         db.session.remove()
     return result
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+def build_evidence_objects(agency_ids: tuple[int, ...]) -> dict[int, tuple[int, int, int]]:
+    """An innovation with one document and its stored file for each agency, found or created in
+    a fixed order (after a snapshot restore they come back with the same ids)."""
+    from puja_indah.evidence.models import Evidence, EvidenceFile
+    from puja_indah.evidence.services import evidence_files
+    from puja_indah.innovations.models import Innovation
+
+    found: dict[int, tuple[int, int, int]] = {}
+    for agency_id in agency_ids:
+        # The same matrix innovation the other resolvers use (made by _ensure_replication_rows).
+        innovation = db.session.get(Innovation, _matrix_innovation(agency_id, published=False))
+        assert innovation is not None
+        evidence = db.session.scalar(
+            sa.select(Evidence).where(Evidence.innovation_id == innovation.id)
+        )
+        if evidence is None:
+            data = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+            evidence = Evidence(agency_id=agency_id, innovation_id=innovation.id, title="Matrix")
+            evidence.files.append(
+                EvidenceFile(
+                    agency_id=agency_id,
+                    number=1,
+                    storage_key=evidence_files().save(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    size=len(data),
+                    content_type="application/pdf",
+                    original_name="matrix.pdf",
+                    uploaded_at=datetime.now(UTC),
+                )
+            )
+            db.session.add(evidence)
+            db.session.flush()
+        found[agency_id] = (innovation.id, evidence.id, evidence.files[0].id)
+    return found
 
 
 def _appointment_of(decree_id: int, agency_id: int) -> int:
@@ -390,6 +452,12 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
     }
     # --- self-assessment and index panel ---
     by_relation["year"] = {"own": 2026, "other": 2026, "far": 2199}
+    # --- evidence ---
+    for index, name_of in enumerate(("evidence_id", "file_id")):
+        by_relation[name_of] = {
+            relation: far.evidence[agency][index + 1]
+            for relation, agency in (("own", bkd), ("other", dpmptsp), ("far", bkad))
+        }
     if name not in by_relation:
         raise LookupError(
             f"URL variable <{name}> is unknown to tests/tenancy/route_matrix.py: add it there"
