@@ -99,6 +99,7 @@ FEATURE_MODELS = (
     "puja_indah.assessment.models",
     "puja_indah.evidence.models",
     "puja_indah.innovations.models",
+    "puja_indah.progress.models",
     "puja_indah.reference.models",
 )
 
