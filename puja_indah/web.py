@@ -116,10 +116,20 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.audit.views import bp as audit_bp
     from puja_indah.auth.views import bp as auth_bp
     from puja_indah.home.views import bp as home_bp
+    from puja_indah.progress.views import bp as progress_bp
+    from puja_indah.reference.views import bp as reference_bp
     from puja_indah.users.views import bp as users_bp
 
     import_models()
-    for blueprint in (home_bp, auth_bp, agencies_bp, users_bp, audit_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        agencies_bp,
+        users_bp,
+        audit_bp,
+        progress_bp,
+        reference_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
