@@ -93,4 +93,4 @@ class MilestoneAttachment(AgencyScoped, Base):
     evidence_id: Mapped[int] = mapped_column(index=True)
 
     milestone: Mapped[Milestone] = relationship(back_populates="attachments", overlaps="agency")
-    evidence: Mapped[Evidence] = relationship(overlaps="agency,milestone")
+    evidence: Mapped[Evidence] = relationship(overlaps="agency,milestone,attachments")

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -52,7 +52,10 @@ def helpers() -> dict[str, Any]:
     def format_day(day: date) -> str:
         return str(format_date(day, "long"))
 
-    return {"stage_label": stage_label, "format_day": format_day}
+    def format_percent(value: float) -> str:
+        return f"{format_decimal(round(float(value), 1), '0.0')} %"
+
+    return {"stage_label": stage_label, "format_day": format_day, "format_percent": format_percent}
 
 
 def _innovation_or_404(innovation_id: int) -> Innovation:

@@ -15,6 +15,7 @@ POST-only routes are sent an empty form; `post=` gives their statuses where they
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -127,6 +128,30 @@ MATRIX: dict[str, Expect] = {
     "audit.entry_detail": Expect(
         roles(lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
     ),
+    # --- progress (milestones, timeline, roll-up) and reference lists --------------------------
+    "progress.timeline": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "progress.new_milestone": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "progress.edit_milestone": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "progress.delete_milestone": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY),
+        post=roles(officer=(302, 404, 404), lead=(302, 404, 404)),
+    ),
+    "progress.roll_up": Expect(SIGNED_IN),
+    "reference.index": Expect(roles(302, 302, 302, 302, 302, 302)),
+    "reference.list_affairs": Expect(SIGNED_IN),
+    "reference.new_affair": Expect(roles(monitor=200, admin=200)),
+    "reference.edit_affair": Expect(roles(monitor=200, admin=200)),
+    "reference.delete_affair": Expect(roles(monitor=302, admin=302)),
+    "reference.list_themes": Expect(SIGNED_IN),
+    "reference.new_theme": Expect(roles(monitor=200, admin=200)),
+    "reference.edit_theme": Expect(roles(monitor=200, admin=200)),
+    "reference.delete_theme": Expect(roles(monitor=302, admin=302)),
+    "reference.list_initiator_kinds": Expect(SIGNED_IN),
+    "reference.new_initiator_kind": Expect(roles(monitor=200, admin=200)),
+    "reference.edit_initiator_kind": Expect(roles(monitor=200, admin=200)),
+    "reference.delete_initiator_kind": Expect(roles(monitor=302, admin=302)),
 }
 
 
@@ -183,6 +208,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
             )
             for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency)
         }
+        build_progress_objects(demo)  # progress: innovations with a milestone, same ids each time
         result = FarObjects(decree.id, appointment or 0, entries)  # type: ignore[arg-type]
         db.session.remove()
     return result
@@ -212,6 +238,93 @@ def _first_membership(user_id: int) -> int:
     )
 
 
+# --- progress and reference lists: rows made on first use (the seed has no innovations) ---------
+
+
+def _matrix_innovation(agency_id: int) -> int:
+    """An innovation of `agency_id`, with one milestone, found or made (and committed)."""
+    from puja_indah.core.models import Agency
+    from puja_indah.innovations.models import Innovation, Origin
+    from puja_indah.progress.models import Milestone
+
+    found = db.session.scalar(
+        sa.select(Innovation.id).where(
+            Innovation.agency_id == agency_id,
+            Innovation.name_key == f"matrix innovation {agency_id}",
+        )
+    )
+    if found is not None:
+        return int(found)
+    region_id = db.session.scalar(sa.select(Agency.region_id).where(Agency.id == agency_id))
+    innovation = Innovation(
+        agency_id=agency_id,
+        region_id=region_id,
+        origin=Origin.OWN,
+        name=f"Matrix innovation {agency_id}",
+        name_key=f"matrix innovation {agency_id}",
+    )
+    db.session.add(innovation)
+    db.session.flush()
+    db.session.add(
+        Milestone(
+            agency_id=agency_id,
+            innovation_id=innovation.id,
+            happened_on=dt.date(2025, 1, 1),
+            title="Matrix milestone",
+            progress=40,
+        )
+    )
+    db.session.commit()
+    return innovation.id
+
+
+def build_progress_objects(demo: Any) -> None:
+    """One innovation (with a milestone) for BKD, DPMPTSP and far BKAD, made in this order after
+    every snapshot restore, so that they get the same ids each time."""
+    for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")):
+        _matrix_innovation(agency_id)
+
+
+def _matrix_milestone(agency_id: int) -> int:
+    from puja_indah.progress.models import Milestone
+
+    innovation_id = _matrix_innovation(agency_id)
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.min(Milestone.id)).where(Milestone.innovation_id == innovation_id)
+        )
+    )
+
+
+def _first_id(model_path: str) -> int:
+    from importlib import import_module
+
+    module, name = model_path.rsplit(".", 1)
+    model = getattr(import_module(module), name)
+    return int(db.session.scalar(sa.select(sa.func.min(model.id))))
+
+
+def _progress_values(bkd: int, dpmptsp: int, bkad: int) -> dict[str, dict[str, Any]]:
+    national = {
+        "affair_id": "puja_indah.reference.models.Affair",
+        "theme_id": "puja_indah.reference.models.Theme",
+        "initiator_kind_id": "puja_indah.reference.models.InitiatorKind",
+    }
+    values: dict[str, dict[str, Any]] = {
+        "innovation_id": {
+            relation: (lambda a=agency: _matrix_innovation(a))
+            for relation, agency in (("own", bkd), ("other", dpmptsp), ("far", bkad))
+        },
+        "milestone_id": {
+            relation: (lambda a=agency: _matrix_milestone(a))
+            for relation, agency in (("own", bkd), ("other", dpmptsp), ("far", bkad))
+        },
+    }
+    for name, path in national.items():
+        values[name] = dict.fromkeys(("own", "other", "far"), lambda p=path: _first_id(p))
+    return values
+
+
 def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
     bkd, dpmptsp, bkad = demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")
     sk193 = demo.decrees["193 Tahun 2018"]
@@ -239,6 +352,7 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
             "far": far.audit_entries[bkad],
         },
     }
+    by_relation.update(_progress_values(bkd, dpmptsp, bkad))  # progress and reference lists
     if name not in by_relation:
         raise LookupError(
             f"URL variable <{name}> is unknown to tests/tenancy/route_matrix.py: add it there"
