@@ -35,12 +35,20 @@ def _fresh_affair(agency_id: int) -> int:
     return affair.id
 
 
+def _fresh_evidence(agency_id: int) -> int:
+    from puja_indah.evidence.models import Evidence
+
+    return int(build(Evidence, agency_id).id)
+
+
 # model name -> {column: value or callable(agency_id) -> value}
 OVERRIDES: dict[str, dict[str, Any]] = {
     # An innovation's region is its agency's region (a composite foreign key checks it).
     "Innovation": {"region_id": _agency_region},
     # (innovation, affair) is unique: each row links its own affair.
     "InnovationAffair": {"affair_id": _fresh_affair},
+    # (milestone, evidence) is unique: each attachment cites its own document.
+    "MilestoneAttachment": {"evidence_id": _fresh_evidence},
 }
 
 
