@@ -101,6 +101,7 @@ FEATURE_MODELS = (
     "puja_indah.evidence.models",
     "puja_indah.innovations.models",
     "puja_indah.modules.etracking.models",
+    "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",
 )
@@ -121,7 +122,9 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.evidence.views import bp as evidence_bp
     from puja_indah.home.views import bp as home_bp
     from puja_indah.modules.views import bp as modules_bp
+    from puja_indah.progress.views import bp as progress_bp
     from puja_indah.public.views import bp as public_bp
+    from puja_indah.reference.views import bp as reference_bp
     from puja_indah.replications.views import bp as replications_bp
     from puja_indah.users.views import bp as users_bp
 
@@ -137,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
         public_bp,
         assessment_bp,
         evidence_bp,
+        progress_bp,
+        reference_bp,
     ):
         app.register_blueprint(blueprint)
     register_modules(app)

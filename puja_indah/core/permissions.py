@@ -67,6 +67,13 @@ def can_manage_modules(scope: Scope) -> bool:
     return scope.role in (Role.REGION_MONITOR, Role.PLATFORM_ADMIN)
 
 
+def can_edit_reference(scope: Scope) -> bool:
+    """The national reference lists (urusan, themes, initiator kinds): monitors and admins."""
+    if not _signed_in() or scope.read_only:
+        return False
+    return scope.role in (Role.REGION_MONITOR, Role.PLATFORM_ADMIN)
+
+
 def can_read_across_agencies(scope: Scope) -> bool:
     return _signed_in() and scope.kind in ("region", "national")
 

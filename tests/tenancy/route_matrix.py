@@ -15,6 +15,7 @@ POST-only routes are sent an empty form; `post=` gives their statuses where they
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -209,6 +210,30 @@ MATRIX: dict[str, Expect] = {
     ),
     "evidence.delete_document": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
     "evidence.set_public": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    # --- progress (milestones, timeline, roll-up) and reference lists --------------------------
+    "progress.timeline": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "progress.new_milestone": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "progress.edit_milestone": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "progress.delete_milestone": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY),
+        post=roles(officer=(302, 404, 404), lead=(302, 404, 404)),
+    ),
+    "progress.roll_up": Expect(SIGNED_IN),
+    "reference.index": Expect(roles(302, 302, 302, 302, 302, 302)),
+    "reference.list_affairs": Expect(SIGNED_IN),
+    "reference.new_affair": Expect(roles(monitor=200, admin=200)),
+    "reference.edit_affair": Expect(roles(monitor=200, admin=200)),
+    "reference.delete_affair": Expect(roles(monitor=302, admin=302)),
+    "reference.list_themes": Expect(SIGNED_IN),
+    "reference.new_theme": Expect(roles(monitor=200, admin=200)),
+    "reference.edit_theme": Expect(roles(monitor=200, admin=200)),
+    "reference.delete_theme": Expect(roles(monitor=302, admin=302)),
+    "reference.list_initiator_kinds": Expect(SIGNED_IN),
+    "reference.new_initiator_kind": Expect(roles(monitor=200, admin=200)),
+    "reference.edit_initiator_kind": Expect(roles(monitor=200, admin=200)),
+    "reference.delete_initiator_kind": Expect(roles(monitor=302, admin=302)),
 }
 
 
@@ -268,6 +293,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
             for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency)
         }
         _ensure_replication_rows(demo)  # first: the matrix innovations, published or not
+        build_progress_objects(demo)  # then a milestone for each
         evidence = build_evidence_objects((demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency))
         db.session.commit()
         result = FarObjects(decree.id, appointment or 0, entries, evidence)  # type: ignore[arg-type]
@@ -411,6 +437,59 @@ def _ensure_replication_rows(demo: Any) -> None:
         _matrix_replication(agency_id)
 
 
+def build_progress_objects(demo: Any) -> None:
+    """One innovation (with a milestone) for BKD, DPMPTSP and far BKAD, made in this order after
+    every snapshot restore, so that they get the same ids each time."""
+    for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")):
+        _matrix_milestone(agency_id)
+
+
+def _matrix_milestone(agency_id: int) -> int:
+    from puja_indah.progress.models import Milestone
+
+    innovation_id = _matrix_innovation(agency_id, published=False)
+    found = db.session.scalar(
+        sa.select(sa.func.min(Milestone.id)).where(Milestone.innovation_id == innovation_id)
+    )
+    if found is not None:
+        return int(found)
+    milestone = Milestone(
+        agency_id=agency_id,
+        innovation_id=innovation_id,
+        happened_on=dt.date(2025, 1, 1),
+        title="Matrix milestone",
+        progress=40,
+    )
+    db.session.add(milestone)
+    db.session.commit()
+    return milestone.id
+
+
+def _first_id(model_path: str) -> int:
+    from importlib import import_module
+
+    module, name = model_path.rsplit(".", 1)
+    model = getattr(import_module(module), name)
+    return int(db.session.scalar(sa.select(sa.func.min(model.id))))
+
+
+def _progress_values(bkd: int, dpmptsp: int, bkad: int) -> dict[str, dict[str, Any]]:
+    national = {
+        "affair_id": "puja_indah.reference.models.Affair",
+        "theme_id": "puja_indah.reference.models.Theme",
+        "initiator_kind_id": "puja_indah.reference.models.InitiatorKind",
+    }
+    values: dict[str, dict[str, Any]] = {
+        "milestone_id": {
+            relation: (lambda a=agency: _matrix_milestone(a))
+            for relation, agency in (("own", bkd), ("other", dpmptsp), ("far", bkad))
+        },
+    }
+    for name, path in national.items():
+        values[name] = dict.fromkeys(("own", "other", "far"), lambda p=path: _first_id(p))
+    return values
+
+
 def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
     bkd, dpmptsp, bkad = demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")
     sk193 = demo.decrees["193 Tahun 2018"]
@@ -458,6 +537,7 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             relation: far.evidence[agency][index + 1]
             for relation, agency in (("own", bkd), ("other", dpmptsp), ("far", bkad))
         }
+    by_relation.update(_progress_values(bkd, dpmptsp, bkad))  # progress and reference lists
     if name not in by_relation:
         raise LookupError(
             f"URL variable <{name}> is unknown to tests/tenancy/route_matrix.py: add it there"
