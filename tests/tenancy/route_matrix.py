@@ -16,6 +16,7 @@ POST-only routes are sent an empty form; `post=` gives their statuses where they
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +128,15 @@ MATRIX: dict[str, Expect] = {
     "audit.entry_detail": Expect(
         roles(lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
     ),
+    # --- innovations -------------------------------------------------------------------------
+    "innovations.index": Expect(SIGNED_IN),
+    "innovations.new": Expect(roles(officer=200, lead=200)),
+    "innovations.detail": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "innovations.edit": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "innovations.move_stage": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "innovations.publish": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
 }
 
 
@@ -141,6 +151,7 @@ class FarObjects:
     decree: int
     appointment: int
     audit_entries: dict[int, int]  # agency id -> an entry about it
+    innovation: int = 0  # an innovation of the far region's agency
 
 
 def build_far_objects(app: Flask, demo: Any) -> FarObjects:
@@ -184,8 +195,41 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
             for agency_id in (demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency)
         }
         result = FarObjects(decree.id, appointment or 0, entries)  # type: ignore[arg-type]
+        result.innovation = _far_innovation(far_agency, demo.regions["74.05"])
         db.session.remove()
     return result
+
+
+def _far_innovation(agency_id: int, region_id: int) -> int:
+    from puja_indah.innovations.models import Innovation, Origin, StageChange
+
+    found = db.session.scalar(sa.select(Innovation.id).where(Innovation.agency_id == agency_id))
+    if found is None:
+        innovation = Innovation(
+            agency_id=agency_id,
+            region_id=region_id,
+            origin=Origin.OWN,
+            name="Inovasi demo BKAD Konsel",
+            name_key="inovasi demo bkad konsel",
+        )
+        innovation.stage_changes.append(
+            StageChange(agency_id=agency_id, to_stage="inisiatif", changed_on=date(2026, 1, 5))
+        )
+        db.session.add(innovation)
+        db.session.commit()
+        found = innovation.id
+    return int(found)
+
+
+def _innovation_of(agency_id: int) -> int:
+    from puja_indah.innovations.models import Innovation
+
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.min(Innovation.id)).where(Innovation.agency_id == agency_id)
+        )
+        or 0
+    )
 
 
 def _appointment_of(decree_id: int, agency_id: int) -> int:
@@ -232,6 +276,11 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int:
             "own": lambda: _first_membership(demo.users["officer.bkd"]),
             "other": lambda: _first_membership(demo.users["officer.dpmptsp"]),
             "far": lambda: _first_membership(demo.users["officer.konsel"]),
+        },
+        "innovation_id": {
+            "own": lambda: _innovation_of(bkd),
+            "other": lambda: _innovation_of(dpmptsp),
+            "far": far.innovation,
         },
         "entry_id": {
             "own": far.audit_entries[bkd],
