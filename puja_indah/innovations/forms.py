@@ -229,7 +229,9 @@ class StageForm(BaseForm):
         validators=[InputRequired(message=_l("Enter the date of the change."))],
         invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
     )
-    note = text(_l("Note"), 1000, 3, description=_l("Required when correcting to an earlier stage."))
+    note = text(
+        _l("Note"), 1000, 3, description=_l("Required when correcting to an earlier stage.")
+    )
     version = HiddenField(
         validators=[InputRequired(message=OUT_OF_DATE), Regexp(r"^\d{1,9}$", message=OUT_OF_DATE)]
     )

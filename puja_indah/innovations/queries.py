@@ -6,7 +6,6 @@ or query filters by the user's agency itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, or_, select
@@ -149,9 +148,7 @@ def affair_choices(current: set[int] | None = None, *, blank: bool = True) -> li
         .where(or_(Affair.active.is_(True), Affair.id.in_(ids)))
         .order_by(Affair.sort_order, Affair.name)
     )
-    choices = [
-        SelectChoice(str(a.id), f"{a.name} *" if a.basic_service else a.name) for a in rows
-    ]
+    choices = [SelectChoice(str(a.id), f"{a.name} *" if a.basic_service else a.name) for a in rows]
     return [NO_CHOICE, *choices] if blank else choices
 
 

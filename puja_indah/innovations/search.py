@@ -53,7 +53,7 @@ def condition(query: str, dialect: str) -> ColumnElement[bool] | None:
     if dialect == "postgresql":
         tsquery = func.plainto_tsquery(literal_column("'indonesian'::regconfig"), " ".join(terms))
         return _pg_document().op("@@")(tsquery)
-    match = text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts").bindparams(
-        fts=fts5_query(query)
-    )
+    # The table name is a constant; the user's words travel as a bound parameter.
+    sql = f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts"  # noqa: S608
+    match = text(sql).bindparams(fts=fts5_query(query))
     return Innovation.id.in_(match)

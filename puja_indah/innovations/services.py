@@ -278,11 +278,18 @@ def save_profile(
         active_or=stored.initiator_kind_id if stored else None,
     )
     theme = _row(Theme, data.theme_id, "theme_id", active_or=stored.theme_id if stored else None)
-    affair = _row(Affair, data.affair_id, "affair_id", active_or=stored.affair_id if stored else None)
+    affair = _row(
+        Affair, data.affair_id, "affair_id", active_or=stored.affair_id if stored else None
+    )
     kept_others = {link.affair_id for link in stored.other_affairs} if stored else set()
     others: list[Affair] = []
     for affair_id in dict.fromkeys(data.other_affair_ids):
-        other = _row(Affair, affair_id, "other_affair_ids", active_or=affair_id if affair_id in kept_others else None)
+        other = _row(
+            Affair,
+            affair_id,
+            "other_affair_ids",
+            active_or=affair_id if affair_id in kept_others else None,
+        )
         if affair is None or other.id != affair.id:
             others.append(other)
     developed = {"yes": True, "no": False}.get(data.developed_further)
@@ -495,9 +502,7 @@ def set_published(
     if opened_version is None or opened_version != innovation.version:
         raise Conflict()
     if publish and innovation.status is not ProfileStatus.COMPLETE:
-        raise ServiceError(
-            _("A draft cannot be published: submit the profile as complete first.")
-        )
+        raise ServiceError(_("A draft cannot be published: submit the profile as complete first."))
     if innovation.published == publish:
         return
     innovation.published = publish

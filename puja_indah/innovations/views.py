@@ -140,7 +140,8 @@ def _profile_form(innovation: Innovation | None) -> ProfileForm:
     if request.method == "GET" and innovation is not None:
         form.other_affair_ids.data = [link.affair_id for link in innovation.other_affairs]
         form.developed_further.data = (
-            "" if innovation.developed_further is None
+            ""
+            if innovation.developed_further is None
             else ("yes" if innovation.developed_further else "no")
         )
         for name in ("origin", "kind", "form"):

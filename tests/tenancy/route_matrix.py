@@ -16,9 +16,9 @@ POST-only routes are sent an empty form; `post=` gives their statuses where they
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
