@@ -16,9 +16,9 @@ pytestmark = pytest.mark.e2e
 
 PAGES = {
     None: ["/masuk"],
-    "officer.bkd": ["/", "/profil-opd", "/akun/kata-sandi"],
+    "officer.bkd": ["/", "/profil-opd", "/akun/kata-sandi", "/innovations", "/innovations/new"],
     "monitor": ["/", "/opd", "/sk", "/pengguna", "/pengguna/baru", "/jejak-audit", "/opd/baru"],
-    "reviewer": ["/", "/opd", "/jejak-audit"],
+    "reviewer": ["/", "/opd", "/jejak-audit", "/innovations"],
 }
 BLOCKING = {"serious", "critical"}
 
