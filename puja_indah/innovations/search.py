@@ -2,7 +2,10 @@
 
 PostgreSQL: `to_tsvector('indonesian', …)` over the searched columns, matched with
 `plainto_tsquery('indonesian', q)` (every word must occur, stemmed: "pencairan" finds "cair").
-The migration creates a GIN index on exactly this expression, so the planner can use it.
+The migration creates a GIN index on exactly this expression, so the planner can use it — for
+the table owner (reports, jobs). For the application role, row-level security's qual is applied
+first and PostgreSQL does not push the non-leakproof `@@` below it, so a request scans its scope's
+rows (tens per region) instead; tests/integration/test_innovations.py checks the index plan.
 
 SQLite: an FTS5 table (`innovations_search`, rowid = innovation id) that triggers keep in step
 with `innovations`; each typed word becomes a quoted prefix term ("cair" finds "cairkan"), all
