@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import select
@@ -13,8 +15,17 @@ from puja_indah.assessment import services as assessment_services
 from puja_indah.core.models import Agency, Membership, Region, RegionKind, Role, User
 from puja_indah.core.passwords import hash_password
 from puja_indah.extensions import db
+from puja_indah.innovations.models import (
+    Innovation,
+    Origin,
+    ProfileStatus,
+    Stage,
+    StageChange,
+)
+from puja_indah.innovations.rules import fold_name
 from puja_indah.reference import services as reference_services
 
+WITA = ZoneInfo("Asia/Makassar")
 DEMO_FILE = Path(__file__).parent / "data" / "demo_bombana.yaml"
 # Printed by the CLI; meets the password policy. Demo only: every demo user is flagged is_demo.
 DEMO_PASSWORD = "PujaIndah#2026demo"  # noqa: S105 - published demo credential
@@ -24,7 +35,14 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
     """Create or update the demo rows; running it twice changes nothing. Caller commits and sets
     a system scope."""
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    created = {"regions": 0, "agencies": 0, "decrees": 0, "appointments": 0, "users": 0}
+    created = {
+        "regions": 0,
+        "agencies": 0,
+        "decrees": 0,
+        "appointments": 0,
+        "innovations": 0,
+        "users": 0,
+    }
 
     regions: dict[str, Region] = {}
     for row in data["regions"]:
@@ -83,6 +101,9 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
             appointment.innovation_name = item.get("innovation", "")
             appointment.innovation_description = " ".join(item.get("description", "").split())
             appointment.is_demo = bool(item.get("demo", False))
+            db.session.flush()
+            if not appointment.is_demo and appointment.innovation_name:
+                created["innovations"] += _assigned_innovation(appointment, item)
     db.session.flush()
 
     password_hash = hash_password(password)
@@ -122,6 +143,43 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
     outcome = assessment_services.seed()
     created["assessment_years"] = sum(1 for what in outcome.values() if what == "created")
     return created
+
+
+def _assigned_innovation(appointment: Appointment, item: dict[str, Any]) -> int:
+    """The appointment's assigned innovation as a draft profile, once (matched by its folded name
+    in the region). Only the facts of the sources: name, what it does, and the stage when the
+    sources say it is implemented. Returns 1 when it was created."""
+    name = " ".join(str(item["innovation"]).split())
+    key = fold_name(name)
+    region_id = appointment.agency.region_id
+    exists = db.session.scalar(
+        select(Innovation.id).where(Innovation.region_id == region_id, Innovation.name_key == key)
+    )
+    if exists is not None:
+        return 0
+    stage = Stage(item.get("stage", Stage.INITIATIVE.value))
+    implemented = item.get("implemented_on")
+    started = implemented if isinstance(implemented, date) else datetime.now(WITA).date()
+    innovation = Innovation(
+        agency_id=appointment.agency_id,
+        region_id=region_id,
+        appointment_id=appointment.id,
+        origin=Origin.ASSIGNED,
+        status=ProfileStatus.DRAFT,
+        stage=stage,
+        name=name,
+        name_key=key,
+        summary=appointment.innovation_description,
+        implementation_date=implemented if isinstance(implemented, date) else None,
+    )
+    innovation.stage_changes.append(
+        StageChange(
+            agency_id=appointment.agency_id, from_stage=None, to_stage=stage, changed_on=started
+        )
+    )
+    db.session.add(innovation)
+    db.session.flush()
+    return 1
 
 
 def demo_logins(path: Path = DEMO_FILE) -> list[tuple[str, str]]:

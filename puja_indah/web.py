@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from puja_indah.core import audit, tenancy
+from puja_indah.core.db import include_schema_name, include_schema_object
 from puja_indah.core.i18n import (
     current_language,
     format_local_datetime,
@@ -39,7 +40,13 @@ def trust_proxies(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     Path(app.config["STORAGE_ROOT"]).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        include_name=include_schema_name,
+        include_object=include_schema_object,
+    )
     csrf.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
@@ -121,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.auth.views import bp as auth_bp
     from puja_indah.evidence.views import bp as evidence_bp
     from puja_indah.home.views import bp as home_bp
+    from puja_indah.innovations.views import bp as innovations_bp
     from puja_indah.modules.views import bp as modules_bp
     from puja_indah.progress.views import bp as progress_bp
     from puja_indah.public.views import bp as public_bp
@@ -135,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         agencies_bp,
         users_bp,
         audit_bp,
+        innovations_bp,
         modules_bp,
         replications_bp,
         public_bp,

@@ -269,3 +269,16 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def no_demo_innovations(app: Flask) -> None:
+    """Remove the seeded assigned innovations, for tests that build a hand-worked scenario of
+    their own (names and roll-up figures that must not meet the demo rows)."""
+    from puja_indah.innovations.models import Innovation
+
+    with app.app_context(), scoped(Scope.system("tests: no demo innovations"), db.session):
+        for innovation in db.session.scalars(sa.select(Innovation)).all():
+            db.session.delete(innovation)
+        db.session.commit()
+        db.session.remove()

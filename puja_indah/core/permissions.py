@@ -150,6 +150,19 @@ def _agency_region_id(scope: Scope) -> int | None:
     return agency.region_id if agency else None
 
 
+def can_edit_innovations(scope: Scope) -> bool:
+    """Create innovation profiles: officers and leads of an agency, for their own agency."""
+    return can_edit_own_agency_content(scope)
+
+
+def can_edit_innovation(scope: Scope, innovation: Any) -> bool:
+    """Change one innovation (profile, stage, publication): its own agency's officers and leads.
+    Monitors and reviewers read innovations (the tenancy layer decides which) and never write."""
+    return can_edit_own_agency_content(scope) and (
+        getattr(innovation, "agency_id", None) == scope.agency_id
+    )
+
+
 # --- view decorator ------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from puja_indah.core.db import AgencyScoped, Base, TimestampMixin
+from puja_indah.core.db import UNMAPPED_SCHEMA_PREFIXES, AgencyScoped, Base, TimestampMixin
 from puja_indah.core.models import Agency, Region, User, enum_column
 from puja_indah.reference.models import Affair, InitiatorKind, Theme
 
@@ -230,3 +230,12 @@ class StageChange(AgencyScoped, TimestampMixin, Base):
 
     innovation: Mapped[Innovation] = relationship(back_populates="stage_changes", overlaps="agency")
     user: Mapped[User | None] = relationship()
+
+
+# Full-text search (innovations/search.py): a GIN expression index on PostgreSQL, an FTS5 table
+# kept in sync by triggers on SQLite. Created by the migration only; no model maps them.
+SEARCH_TABLE = "innovations_search"
+SEARCH_INDEX = "ix_innovations_search"
+# The searched text, in this order: name, summary, goals and the rancang bangun sections.
+SEARCH_COLUMNS = ("name", "summary", "goals", *DESIGN_SECTIONS)
+UNMAPPED_SCHEMA_PREFIXES.update({SEARCH_TABLE, SEARCH_INDEX})

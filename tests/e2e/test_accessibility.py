@@ -23,9 +23,11 @@ PAGES = {
         "/replications",
         "/replications/new",
         "/replications/sources?q=a",
+        "/innovations",
+        "/innovations/new",
     ],
     "monitor": ["/", "/opd", "/sk", "/pengguna", "/pengguna/baru", "/jejak-audit", "/opd/baru"],
-    "reviewer": ["/", "/opd", "/jejak-audit"],
+    "reviewer": ["/", "/opd", "/jejak-audit", "/innovations"],
 }
 BLOCKING = {"serious", "critical"}
 

@@ -16,7 +16,8 @@ from tests.conftest import Demo
 from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, UI
 from tests.integration.progress_helpers import make_innovation
 
-pytestmark = pytest.mark.e2e
+# These tests make their own innovations (names of the seeded ones): start without those.
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_demo_innovations")]
 
 
 def test_officer_adds_a_milestone_and_sees_the_timeline(ui: UI, app: Any, demo: Demo) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from puja_indah.core.db import include_schema_name, include_schema_object
 from puja_indah.extensions import db
 from tests.conftest import TestDatabase
 
@@ -13,7 +14,13 @@ def test_models_and_migrations_agree(app, test_database: TestDatabase) -> None:
     assert test_database.owner_engine is not None
     with test_database.owner_engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": include_schema_name,
+                "include_object": include_schema_object,
+            },
         )
         differences = compare_metadata(context, db.metadata)
     assert differences == [], f"models differ from migrations: {differences}"

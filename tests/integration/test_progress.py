@@ -19,6 +19,9 @@ from puja_indah.progress import queries
 from puja_indah.progress.models import Milestone, MilestoneAttachment
 from tests.integration.progress_helpers import make_innovation
 
+# These tests build their own innovations and hand-worked figures: start without the demo ones.
+pytestmark = pytest.mark.usefixtures("no_demo_innovations")
+
 
 def _hidden(page: str, name: str) -> str:
     match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page)

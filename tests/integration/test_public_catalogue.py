@@ -6,12 +6,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.evidence.models import Evidence
 from puja_indah.extensions import db, limiter
 from puja_indah.innovations.models import InnovationForm, InnovationKind, Stage
 from puja_indah.public.queries import PUBLIC_FIELDS
 from tests.integration.test_replications import make_innovation, make_replication
+
+# These tests build their own innovations and hand-worked figures: start without the demo ones.
+pytestmark = pytest.mark.usefixtures("no_demo_innovations")
 
 PRIVATE = {
     "design_problem": "RAHASIA-MASALAH-DESAIN",

@@ -40,6 +40,9 @@ from puja_indah.innovations.models import Innovation, Origin
 from puja_indah.reference.models import Affair
 from tests.conftest import Demo
 
+# These tests build their own innovations and hand-worked figures: start without the demo ones.
+pytestmark = pytest.mark.usefixtures("no_demo_innovations")
+
 SYSTEM = Scope.system("tests: self-assessment data")
 
 

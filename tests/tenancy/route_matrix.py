@@ -234,6 +234,15 @@ MATRIX: dict[str, Expect] = {
     "reference.new_initiator_kind": Expect(roles(monitor=200, admin=200)),
     "reference.edit_initiator_kind": Expect(roles(monitor=200, admin=200)),
     "reference.delete_initiator_kind": Expect(roles(monitor=302, admin=302)),
+    # --- innovations -------------------------------------------------------------------------
+    "innovations.index": Expect(SIGNED_IN),
+    "innovations.new": Expect(roles(officer=200, lead=200)),
+    "innovations.detail": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "innovations.edit": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "innovations.move_stage": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "innovations.publish": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
 }
 
 

@@ -1,0 +1,180 @@
+"""Reads of the innovations feature: the filtered list, one innovation, and the choices its
+forms offer. Innovations are agency-scoped: the tenancy layer narrows every query here to what
+the scope may read (an officer's agency, a monitor's region, everything nationally) — no view
+or query filters by the user's agency itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from puja_indah.agencies.models import Appointment, Decree
+from puja_indah.core.models import Agency
+from puja_indah.core.tenancy import Scope
+from puja_indah.extensions import db
+from puja_indah.innovations import search
+from puja_indah.innovations.models import (
+    Innovation,
+    InnovationAffair,
+    InnovationForm,
+    InnovationKind,
+    ProfileStatus,
+    Stage,
+    StageChange,
+)
+from puja_indah.reference.models import Affair, InitiatorKind, Theme
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+NO_CHOICE = SelectChoice("", "—")
+
+
+def get_innovation(innovation_id: int) -> Innovation | None:
+    """One innovation the scope may read (a query, never an identity-map hit), or None."""
+    return db.session.scalar(
+        select(Innovation)
+        .where(Innovation.id == innovation_id)
+        .options(
+            selectinload(Innovation.other_affairs).selectinload(InnovationAffair.affair),
+            selectinload(Innovation.stage_changes).selectinload(StageChange.user),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str | None = None
+    agency: int | None = None
+    stage: str | None = None
+    form: str | None = None
+    kind: str | None = None
+    affair: int | None = None
+    theme: int | None = None
+    year: int | None = None
+    status: str | None = None
+    sort: str = "name"
+
+
+STAGE_ORDER = case(
+    {stage.value: stage.rank for stage in Stage}, value=Innovation.stage, else_=len(Stage)
+)
+
+
+def innovation_page(filters: Filters, page: int = 1) -> Pagination:
+    """The list, filtered and sorted with a stable order (ties broken by id). The year filter is
+    the theme's year: the yearly thematic list the innovation is reported under."""
+    stmt = select(Innovation).options(
+        selectinload(Innovation.agency),
+        selectinload(Innovation.theme),
+        selectinload(Innovation.affair),
+    )
+    if filters.agency is not None:
+        stmt = stmt.where(Innovation.agency_id == filters.agency)
+    if filters.stage:
+        stmt = stmt.where(Innovation.stage == Stage(filters.stage))
+    if filters.form:
+        stmt = stmt.where(Innovation.form == InnovationForm(filters.form))
+    if filters.kind:
+        stmt = stmt.where(Innovation.kind == InnovationKind(filters.kind))
+    if filters.status:
+        stmt = stmt.where(Innovation.status == ProfileStatus(filters.status))
+    if filters.affair is not None:
+        stmt = stmt.where(
+            or_(
+                Innovation.affair_id == filters.affair,
+                Innovation.other_affairs.any(InnovationAffair.affair_id == filters.affair),
+            )
+        )
+    if filters.theme is not None:
+        stmt = stmt.where(Innovation.theme_id == filters.theme)
+    if filters.year is not None:
+        stmt = stmt.where(
+            Innovation.theme_id.in_(select(Theme.id).where(Theme.year == filters.year))
+        )
+    if filters.q:
+        found = search.condition(filters.q, db.session.get_bind().dialect.name)
+        if found is not None:
+            stmt = stmt.where(found)
+    if filters.sort == "updated":
+        stmt = stmt.order_by(Innovation.updated_at.desc(), Innovation.id.desc())
+    elif filters.sort == "stage":
+        stmt = stmt.order_by(STAGE_ORDER.desc(), Innovation.name_key, Innovation.id)
+    else:
+        stmt = stmt.order_by(Innovation.name_key, Innovation.id)
+    return db.paginate(
+        stmt, page=min(max(page, 1), MAX_PAGE), per_page=PER_PAGE, error_out=False, count=True
+    )
+
+
+# --- choices -------------------------------------------------------------------------------------
+
+
+def appointment_choices(agency_id: int | None) -> list[SelectChoice]:
+    """The agency's own decree appointments (an assigned innovation fulfils one of them)."""
+    rows = db.session.scalars(
+        select(Appointment)
+        .join(Appointment.decree)
+        .where(Appointment.agency_id == agency_id)
+        .options(selectinload(Appointment.decree))
+        .order_by(Decree.signed_on.desc().nulls_last(), Appointment.id)
+    )
+    return [
+        NO_CHOICE,
+        *(
+            SelectChoice(str(a.id), f"SK {a.decree.number} · {a.innovation_name or '—'}")
+            for a in rows
+        ),
+    ]
+
+
+def theme_choices(current: int | None = None) -> list[SelectChoice]:
+    """Active themes grouped by year, newest year first (and the stored one, even if inactive)."""
+    rows = db.session.scalars(
+        select(Theme)
+        .where(or_(Theme.active.is_(True), Theme.id == current))
+        .order_by(Theme.year.desc(), Theme.name)
+    )
+    return [NO_CHOICE, *(SelectChoice(str(t.id), t.name, optgroup=str(t.year)) for t in rows)]
+
+
+def affair_choices(current: set[int] | None = None, *, blank: bool = True) -> list[SelectChoice]:
+    ids = list(current or ())
+    rows = db.session.scalars(
+        select(Affair)
+        .where(or_(Affair.active.is_(True), Affair.id.in_(ids)))
+        .order_by(Affair.sort_order, Affair.name)
+    )
+    choices = [SelectChoice(str(a.id), f"{a.name} *" if a.basic_service else a.name) for a in rows]
+    return [NO_CHOICE, *choices] if blank else choices
+
+
+def initiator_choices(current: int | None = None) -> list[SelectChoice]:
+    rows = db.session.scalars(
+        select(InitiatorKind)
+        .where(or_(InitiatorKind.active.is_(True), InitiatorKind.id == current))
+        .order_by(InitiatorKind.sort_order, InitiatorKind.name)
+    )
+    return [NO_CHOICE, *(SelectChoice(str(k.id), k.name) for k in rows)]
+
+
+def agency_filter_choices(scope: Scope) -> list[SelectChoice]:
+    """Agencies a monitor, reviewer or administrator may narrow the list to."""
+    stmt = select(Agency).order_by(Agency.name, Agency.id)
+    if scope.kind == "region":
+        stmt = stmt.where(Agency.region_id == scope.region_id)
+    else:
+        stmt = stmt.options(selectinload(Agency.region))
+    choices = [SelectChoice("", "—")]
+    for agency in db.session.scalars(stmt):
+        label = agency.name if scope.kind == "region" else f"{agency.name} · {agency.region.name}"
+        choices.append(SelectChoice(str(agency.id), label))
+    return choices
+
+
+def theme_filter_choices() -> list[SelectChoice]:
+    rows = db.session.scalars(select(Theme).order_by(Theme.year.desc(), Theme.name))
+    return [NO_CHOICE, *(SelectChoice(str(t.id), t.name, optgroup=str(t.year)) for t in rows)]
