@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from puja_indah.assessment import queries as assessment_queries
 from puja_indah.core.permissions import (
     can_edit_innovation,
     can_edit_innovations,
@@ -127,6 +128,8 @@ def detail(innovation_id: int) -> Any:
         publish_form=publish_form,
         words=innovation.design_word_count(),
         editable=can_edit_innovation(current_scope(), innovation),
+        # Newest first: the self-assessment links of the years in the catalogue.
+        assessment_years=[y.year for y in reversed(assessment_queries.years())],
         **_template_labels(),
     )
 
