@@ -9,7 +9,6 @@ the backstop. Functions flush but never commit: the view commits once per reques
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from puja_indah.agencies.forms import PROFILE_FIELDS
 from puja_indah.agencies.models import AgencyProfile, Appointment, Decree
 from puja_indah.agencies.storage import FileStore, decree_files
+from puja_indah.core import staleness
 from puja_indah.core.models import Agency, Region, RegionManaged
 from puja_indah.core.permissions import can_edit_managed, can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
@@ -315,26 +315,8 @@ def profile_values(profile: AgencyProfile | None) -> dict[str, str]:
     return {name: (getattr(profile, name) if profile else "") or "" for name in PROFILE_FIELDS}
 
 
-def encode_snapshot(values: dict[str, str]) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-
-
 def decode_snapshot(text: str | None) -> dict[str, str] | None:
-    """The values the form was opened with, or None when the hidden field was lost or altered."""
-    try:
-        data = json.loads(text or "")
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or set(data) != set(PROFILE_FIELDS):
-        return None
-    if not all(isinstance(v, str) for v in data.values()):
-        return None
-    return data
-
-
-def parse_version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return staleness.decode_snapshot(text, PROFILE_FIELDS)
 
 
 def save_profile(

@@ -26,6 +26,7 @@ from puja_indah.agencies.forms import (
 )
 from puja_indah.agencies.models import Appointment, Decree
 from puja_indah.agencies.storage import StorageKeyError, decree_files
+from puja_indah.core import staleness
 from puja_indah.core.forms import BaseForm
 from puja_indah.core.models import Agency, RegionManaged
 from puja_indah.core.permissions import (
@@ -450,13 +451,13 @@ def own_profile() -> Any:
     form = AgencyProfileForm(obj=_shown(profile))
     if request.method == "GET":
         form.version.data = str(profile.version if profile is not None else 0)
-        form.opened.data = services.encode_snapshot(services.profile_values(profile))
+        form.opened.data = staleness.encode_snapshot(services.profile_values(profile))
     conflict: services.ConflictReport | None = None
     if form.validate_on_submit():
         values = {name: form[name].data or "" for name in PROFILE_FIELDS}
         try:
             services.save_profile(
-                scope, opened_version=services.parse_version(form.version.data), values=values
+                scope, opened_version=staleness.parse_version(form.version.data), values=values
             )
             db.session.commit()
         except services.ProfileConflict:
@@ -466,7 +467,7 @@ def own_profile() -> Any:
             )
             # The user's input stays on screen; saving again now knowingly replaces the other's.
             form.version.data = str(conflict.version)
-            form.opened.data = services.encode_snapshot(conflict.current)
+            form.opened.data = staleness.encode_snapshot(conflict.current)
         except services.ServiceError as error:
             _refused(form, error)
         else:

@@ -11,7 +11,6 @@ refused request leaves neither rows nor files behind.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
-from puja_indah.core import uploads
+from puja_indah.core import staleness, uploads
 from puja_indah.core.db import utcnow
 from puja_indah.core.storage import FileStore, file_store
 from puja_indah.core.tenancy import Scope, current_scope
@@ -313,25 +312,8 @@ def metadata_values(evidence: Evidence) -> dict[str, str]:
     return values
 
 
-def encode_snapshot(values: dict[str, str]) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-
-
 def decode_snapshot(text: str | None) -> dict[str, str] | None:
-    try:
-        data = json.loads(text or "")
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or set(data) != set(METADATA_FIELDS):
-        return None
-    if not all(isinstance(v, str) for v in data.values()):
-        return None
-    return data
-
-
-def parse_version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return staleness.decode_snapshot(text, METADATA_FIELDS)
 
 
 def update_document(

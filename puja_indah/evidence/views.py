@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from puja_indah.core import uploads
+from puja_indah.core import staleness, uploads
 from puja_indah.core.permissions import can_edit_own_agency_content, can_use_app, requires
 from puja_indah.core.storage import StorageKeyError
 from puja_indah.core.tenancy import current_scope
@@ -218,7 +218,7 @@ def edit_document(innovation_id: int | None, evidence_id: int) -> Any:
     form = EditDocumentForm(obj=evidence if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(evidence.version)
-        form.opened.data = services.encode_snapshot(services.metadata_values(evidence))
+        form.opened.data = staleness.encode_snapshot(services.metadata_values(evidence))
     conflict: services.ConflictReport | None = None
     if form.validate_on_submit():
         data = services.DocumentInput(
@@ -234,7 +234,7 @@ def edit_document(innovation_id: int | None, evidence_id: int) -> Any:
         }
         try:
             services.update_document(
-                evidence, data, opened_version=services.parse_version(form.version.data)
+                evidence, data, opened_version=staleness.parse_version(form.version.data)
             )
             db.session.commit()
         except services.StaleEdit:
@@ -246,7 +246,7 @@ def edit_document(innovation_id: int | None, evidence_id: int) -> Any:
             )
             # The user's input stays on screen; saving again now knowingly replaces the other's.
             form.version.data = str(conflict.version)
-            form.opened.data = services.encode_snapshot(conflict.current)
+            form.opened.data = staleness.encode_snapshot(conflict.current)
         except services.ServiceError as error:
             _refused(form, error)
         else:

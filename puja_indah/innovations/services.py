@@ -8,7 +8,6 @@ version raises `Conflict`, so nothing is silently overwritten. Functions flush, 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from puja_indah.agencies.models import Appointment
+from puja_indah.core import staleness
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
 from puja_indah.core.permissions import can_edit_innovation, can_edit_innovations
@@ -83,11 +83,6 @@ def _ensure(allowed: bool) -> None:
         raise NotAllowed(_("Your role does not allow this change."))
 
 
-def parse_version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
-
-
 # --- snapshots: what a form was opened with ------------------------------------------------------
 
 
@@ -122,21 +117,8 @@ def _related_name(obj: Any) -> str:
     return str(obj)
 
 
-def encode_snapshot(values: dict[str, str]) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-
-
 def decode_snapshot(text: str | None) -> dict[str, str] | None:
-    """The values the form was opened with, or None when the hidden field was lost or altered."""
-    try:
-        data = json.loads(text or "")
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or set(data) != set(SNAPSHOT_FIELDS):
-        return None
-    if not all(isinstance(v, str) for v in data.values()):
-        return None
-    return data
+    return staleness.decode_snapshot(text, SNAPSHOT_FIELDS)
 
 
 @dataclass(frozen=True)

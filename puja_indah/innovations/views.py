@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from puja_indah.assessment import queries as assessment_queries
+from puja_indah.core import staleness
 from puja_indah.core.permissions import (
     can_edit_innovation,
     can_edit_innovations,
@@ -217,7 +218,7 @@ def _edit(innovation: Innovation | None) -> Any:
     form = _profile_form(innovation)
     if request.method == "GET" and innovation is not None:
         form.version.data = str(innovation.version)
-        form.opened.data = services.encode_snapshot(services.snapshot(innovation))
+        form.opened.data = staleness.encode_snapshot(services.snapshot(innovation))
     conflict: services.ConflictReport | None = None
     design_errors: list[str] = []
     status = 200
@@ -229,7 +230,7 @@ def _edit(innovation: Innovation | None) -> Any:
                 innovation,
                 _input(form),
                 complete=complete,
-                opened_version=services.parse_version(form.version.data),
+                opened_version=staleness.parse_version(form.version.data),
                 user_id=_user_id(),
             )
             db.session.commit()
@@ -241,7 +242,7 @@ def _edit(innovation: Innovation | None) -> Any:
             )
             # The user's input stays; saving again now knowingly applies it over the other's.
             form.version.data = str(conflict.version)
-            form.opened.data = services.encode_snapshot(conflict.current)
+            form.opened.data = staleness.encode_snapshot(conflict.current)
             status = 409
         except services.Incomplete as incomplete:
             db.session.rollback()
@@ -297,7 +298,7 @@ def move_stage(innovation_id: int) -> Any:
     form = StageForm()
     if request.method == "GET":
         form.version.data = str(innovation.version)
-        form.opened.data = services.encode_snapshot(services.snapshot(innovation))
+        form.opened.data = staleness.encode_snapshot(services.snapshot(innovation))
         form.changed_on.data = services.today_wita()
         following = [s for s in Stage if s.rank == innovation.stage.rank + 1]
         form.to_stage.data = following[0].value if following else ""
@@ -311,7 +312,7 @@ def move_stage(innovation_id: int) -> Any:
                 to_stage=form.to_stage.data or "",
                 changed_on=form.changed_on.data,
                 note=form.note.data or "",
-                opened_version=services.parse_version(form.version.data),
+                opened_version=staleness.parse_version(form.version.data),
                 user_id=_user_id(),
             )
             db.session.commit()
@@ -321,7 +322,7 @@ def move_stage(innovation_id: int) -> Any:
                 innovation, services.decode_snapshot(form.opened.data)
             )
             form.version.data = str(conflict.version)
-            form.opened.data = services.encode_snapshot(conflict.current)
+            form.opened.data = staleness.encode_snapshot(conflict.current)
             status = 409
         except services.NotAllowed:
             db.session.rollback()
@@ -363,7 +364,7 @@ def publish(innovation_id: int) -> Any:
             current_scope(),
             innovation,
             publish=publishing,
-            opened_version=services.parse_version(form.version.data),
+            opened_version=staleness.parse_version(form.version.data),
             user_id=_user_id(),
         )
         db.session.commit()

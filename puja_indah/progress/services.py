@@ -8,7 +8,6 @@ never commit: the view commits once per request. Deletions are audited by the au
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from puja_indah.core import staleness
 from puja_indah.core.db import utcnow
 from puja_indah.core.permissions import can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
@@ -207,26 +207,8 @@ def input_values(data: MilestoneInput) -> dict[str, str]:
     }
 
 
-def encode_snapshot(values: dict[str, str]) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-
-
 def decode_snapshot(text: str | None) -> dict[str, str] | None:
-    """The values the form was opened with, or None when the hidden field was lost or altered."""
-    try:
-        data = json.loads(text or "")
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or set(data) != set(FIELDS):
-        return None
-    if not all(isinstance(v, str) for v in data.values()):
-        return None
-    return data
-
-
-def parse_version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return staleness.decode_snapshot(text, FIELDS)
 
 
 @dataclass(frozen=True)

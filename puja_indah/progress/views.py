@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from puja_indah.core import staleness
 from puja_indah.core.permissions import (
     MAX_ID,
     can_edit_own_agency_content,
@@ -133,7 +134,7 @@ def _form(innovation: Innovation, milestone: Milestone | None) -> MilestoneForm:
         else:
             form.happened_on.data = services.today_wita()
         form.version.data = str(milestone.version) if milestone is not None else ""
-        form.opened.data = services.encode_snapshot(services.milestone_values(milestone))
+        form.opened.data = staleness.encode_snapshot(services.milestone_values(milestone))
     else:
         form = MilestoneForm()
     form.evidence_ids.choices = queries.evidence_choices(innovation)
@@ -176,7 +177,7 @@ def edit_milestone(innovation_id: int, milestone_id: int) -> Any:
                 innovation,
                 milestone,
                 data,
-                opened_version=services.parse_version(form.version.data),
+                opened_version=staleness.parse_version(form.version.data),
                 user_id=current_user.id,
             )
             db.session.commit()
@@ -190,7 +191,7 @@ def edit_milestone(innovation_id: int, milestone_id: int) -> Any:
             )
             # The user's input stays on screen; saving again now knowingly replaces the other's.
             form.version.data = str(conflict.version)
-            form.opened.data = services.encode_snapshot(conflict.current)
+            form.opened.data = staleness.encode_snapshot(conflict.current)
         except services.ServiceError as error:
             _refused(form, error)
         else:

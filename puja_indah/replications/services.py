@@ -9,8 +9,6 @@ Functions flush, never commit: the view commits once per request.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from puja_indah.core import staleness
 from puja_indah.core.models import Agency
 from puja_indah.core.permissions import can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
@@ -241,26 +240,14 @@ def snapshot(replication: Replication) -> dict[str, str]:
     return {name: str(getattr(replication, name) or "") for name in EDIT_FIELDS}
 
 
-def encode_snapshot(values: dict[str, str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, sort_keys=True).encode()).decode()
-
-
 def decode_snapshot(text: str | None) -> dict[str, str]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode((text or "").encode()))
-    except (ValueError, TypeError):
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): str(v) for k, v in value.items() if k in EDIT_FIELDS}
+    """The values the form was opened with ({} when the hidden field was lost or altered)."""
+    return staleness.decode_snapshot(text, EDIT_FIELDS) or {}
 
 
-def parse_version(text: str | None) -> int:
-    value = (text or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else -1
-
-
-def _check_version(replication: Replication, opened_version: int, opened: dict[str, str]) -> None:
+def _check_version(
+    replication: Replication, opened_version: int | None, opened: dict[str, str]
+) -> None:
     if opened_version == replication.version:
         return
     now = snapshot(replication)
@@ -282,7 +269,7 @@ def update_replication(
     scope: Scope,
     replication: Replication,
     *,
-    opened_version: int,
+    opened_version: int | None,
     opened: dict[str, str],
     data: EditReplication,
 ) -> None:
@@ -316,7 +303,7 @@ def change_status(
     replication: Replication,
     user_id: int | None,
     *,
-    opened_version: int,
+    opened_version: int | None,
     to_status: str,
     changed_on: date | None,
     note: str,

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from puja_indah.core import staleness
 from puja_indah.core.forms import BaseForm
 from puja_indah.core.permissions import (
     MAX_ID,
@@ -187,7 +188,7 @@ def edit_replication(replication_id: int) -> Any:
             delattr(form, name)
     if request.method == "GET":
         form.version.data = str(replication.version)
-        form.opened.data = services.encode_snapshot(services.snapshot(replication))
+        form.opened.data = staleness.encode_snapshot(services.snapshot(replication))
     stale: services.StaleForm | None = None
     if form.validate_on_submit():
         data = services.EditReplication(
@@ -208,7 +209,7 @@ def edit_replication(replication_id: int) -> Any:
             services.update_replication(
                 scope,
                 replication,
-                opened_version=services.parse_version(form.version.data),
+                opened_version=staleness.parse_version(form.version.data),
                 opened=services.decode_snapshot(form.opened.data),
                 data=data,
             )
@@ -219,7 +220,7 @@ def edit_replication(replication_id: int) -> Any:
             current = _replication_or_404(replication_id)
             # The user's input stays on screen; saving again knowingly replaces the other change.
             form.version.data = str(current.version)
-            form.opened.data = services.encode_snapshot(services.snapshot(current))
+            form.opened.data = staleness.encode_snapshot(services.snapshot(current))
             replication = current
         except services.ServiceError as error:
             _refused(form, error)
@@ -250,7 +251,7 @@ def change_status(replication_id: int) -> Any:
                 scope,
                 replication,
                 _user_id(),
-                opened_version=services.parse_version(form.version.data),
+                opened_version=staleness.parse_version(form.version.data),
                 to_status=form.to_status.data or "",
                 changed_on=form.changed_on.data,
                 note=form.note.data or "",
