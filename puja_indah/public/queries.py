@@ -3,8 +3,9 @@ of PUBLISHED innovations only, selecting only the public fields listed here — 
 a private field cannot reach a page by accident.
 
 The public fields are defined once, in `PUBLIC_FIELDS` (columns of the innovation) plus the names
-of its agency, region, theme and urusan, its other urusan, and the evidence documents the agency
-marked public (metadata and link; files are served once the evidence vault's storage exists).
+of its agency, region, theme and urusan, its other urusan, the evidence documents the agency
+marked public (metadata and link; files are served once the evidence vault's storage exists) and
+the milestones the agency marked public (date, title, description, progress).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from puja_indah.innovations.models import (
     InnovationKind,
     Stage,
 )
+from puja_indah.progress.models import Milestone
 from puja_indah.reference.models import Affair, Theme
 
 REASON = "public catalogue"
@@ -169,6 +171,14 @@ class PublicDocument:
 
 
 @dataclass(frozen=True)
+class PublicMilestone:
+    happened_on: date
+    title: str
+    description: str
+    progress: int
+
+
+@dataclass(frozen=True)
 class PublicInnovation:
     fields: dict[str, Any]
     agency_name: str
@@ -177,6 +187,7 @@ class PublicInnovation:
     affair_name: str | None
     other_affairs: list[str]
     documents: list[PublicDocument]
+    milestones: list[PublicMilestone]
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -202,6 +213,16 @@ def _documents(session: Session, innovation_id: int) -> list[PublicDocument]:
         .order_by(Evidence.document_date.desc().nulls_last(), Evidence.id)
     )
     return [PublicDocument(**row._mapping) for row in rows]
+
+
+def _milestones(session: Session, innovation_id: int) -> list[PublicMilestone]:
+    """The milestones the agency marked public, newest first (as on its timeline)."""
+    rows = session.execute(
+        select(Milestone.happened_on, Milestone.title, Milestone.description, Milestone.progress)
+        .where(Milestone.innovation_id == innovation_id, Milestone.public.is_(True))
+        .order_by(Milestone.happened_on.desc(), Milestone.id.desc())
+    )
+    return [PublicMilestone(**row._mapping) for row in rows]
 
 
 def public_innovation(innovation_id: int) -> PublicInnovation | None:
@@ -235,6 +256,7 @@ def public_innovation(innovation_id: int) -> PublicInnovation | None:
             )
         )
         documents = _documents(session, innovation_id)
+        milestones = _milestones(session, innovation_id)
     return PublicInnovation(
         fields={name: values[name] for name in PUBLIC_FIELDS},
         agency_name=values["agency_name"],
@@ -243,6 +265,7 @@ def public_innovation(innovation_id: int) -> PublicInnovation | None:
         affair_name=values["affair_name"],
         other_affairs=others,
         documents=documents,
+        milestones=milestones,
     )
 
 

@@ -12,6 +12,7 @@ from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.evidence.models import Evidence
 from puja_indah.extensions import db, limiter
 from puja_indah.innovations.models import InnovationForm, InnovationKind, Stage
+from puja_indah.progress.models import Milestone
 from puja_indah.public.queries import PUBLIC_FIELDS
 from tests.integration.test_replications import make_innovation, make_replication
 
@@ -144,6 +145,50 @@ def test_only_public_evidence_is_listed(client, app, demo):
     page = client.get(f"/katalog/{innovation_id}").get_data(as_text=True)
     assert "SK Bupati 193/2018" in page and "https://jdih.bombanakab.go.id/sk-193" in page
     assert "Rekap anggaran internal" not in page
+
+
+def test_only_public_milestones_are_listed(client, app, demo):
+    """The milestone form promises "shown in the public catalogue once the innovation is
+    published": the public page lists those milestones (newest first), never the internal ones."""
+    innovation_id = _published(app, demo)
+    with app.app_context(), scoped(Scope.system("tests: milestones"), db.session):
+        db.session.add_all(
+            [
+                Milestone(
+                    agency_id=demo.agency("BKD"),
+                    innovation_id=innovation_id,
+                    happened_on=date(2025, 3, 15),
+                    title="Uji coba di lima OPD selesai",
+                    description="Lima OPD memakai kode QR.",
+                    progress=70,
+                    public=True,
+                ),
+                Milestone(
+                    agency_id=demo.agency("BKD"),
+                    innovation_id=innovation_id,
+                    happened_on=date(2025, 1, 10),
+                    title="Rapat internal anggaran",
+                    progress=25,
+                    public=False,
+                ),
+                Milestone(
+                    agency_id=demo.agency("BKD"),
+                    innovation_id=innovation_id,
+                    happened_on=date(2024, 11, 1),
+                    title="Kajian awal diterbitkan",
+                    progress=10,
+                    public=True,
+                ),
+            ]
+        )
+        db.session.commit()
+        db.session.remove()
+    page = client.get(f"/katalog/{innovation_id}").get_data(as_text=True)
+    assert "Tonggak capaian" in page
+    assert "Uji coba di lima OPD selesai" in page and "Kemajuan: 70 %" in page
+    assert "Lima OPD memakai kode QR." in page
+    assert page.index("Uji coba di lima OPD selesai") < page.index("Kajian awal diterbitkan")
+    assert "Rapat internal anggaran" not in page
 
 
 def test_public_page_lists_who_replicated_it(client, app, demo):
