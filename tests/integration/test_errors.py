@@ -54,7 +54,11 @@ def broken_app(app, test_database):
 
     explode.policy = None
     fresh.add_url_rule("/__explode", "explode", explode)
-    return fresh
+    yield fresh
+    from puja_indah.extensions import db
+
+    with fresh.app_context():
+        db.engine.dispose()  # its own engine: close the pool, not leave it to the GC
 
 
 def test_500_is_friendly_and_logged(broken_app, caplog):

@@ -86,9 +86,14 @@ def module_app(tmp_path: Path, test_database: TestDatabase, app: Flask) -> Itera
     )
     sys.path.insert(0, str(target))
     importlib.invalidate_caches()
+    built = None
     try:
-        yield create_app(make_test_config(test_database))
+        built = create_app(make_test_config(test_database))
+        yield built
     finally:
+        if built is not None:
+            with built.app_context():
+                db.engine.dispose()  # its own engine: close the pool, not leave it to the GC
         sys.path.remove(str(target))
         sys.modules.pop("puja_hello", None)
         importlib.invalidate_caches()
