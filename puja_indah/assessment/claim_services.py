@@ -7,7 +7,10 @@ Refusals, each with a message and nothing changed (the view rolls back):
   scope, SPD claims by the region's monitor or an administrator (the core flush guard again is
   the backstop);
 - a form opened before someone else saved (`StaleForm`): every row carries the version it showed;
-- a document that is not among the innovation's evidence (`ClaimError`).
+- a document that is not among the innovation's evidence (`ClaimError`);
+- a new document's file that is not one of the indicator's file types, or is damaged, too large
+  or hostile (`ClaimError` naming the row and its field). Files are checked and stored by the
+  evidence vault (`evidence.services.create_document`); a rollback deletes what was stored.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 
 from puja_indah.assessment import scoring
 from puja_indah.assessment.models import (
@@ -24,13 +28,16 @@ from puja_indah.assessment.models import (
     AssessmentYear,
     Claim,
     ClaimEvidence,
+    Indicator,
     RegionClaim,
     YearStatus,
 )
 from puja_indah.assessment.services import ServiceError, YearClosed
+from puja_indah.core import uploads
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Region
 from puja_indah.core.tenancy import Scope
+from puja_indah.evidence import services as evidence_services
 from puja_indah.evidence.models import Evidence
 from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
@@ -45,11 +52,26 @@ class StaleForm(ServiceError):
 
 
 class ClaimError(ServiceError):
-    """A value of one indicator's row is refused; `indicator_id` says which row."""
+    """A value of one indicator's row is refused; `indicator_id` says which row and `field`, when
+    known, which field of that row's form (`doc_file`, `doc_date`, …)."""
 
-    def __init__(self, message: str, indicator_id: int | None = None) -> None:
+    def __init__(
+        self, message: str, indicator_id: int | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.indicator_id = indicator_id
+        self.field = field
+
+
+# The evidence vault's field names → the claim row's fields of the same value.
+DOCUMENT_FIELDS = {
+    "title": "doc_subject",
+    "document_number": "doc_number",
+    "document_date": "doc_date",
+    "subject": "doc_subject",
+    "link_url": "doc_link",
+    "file": "doc_file",
+}
 
 
 def ensure_claims_open(year: AssessmentYear) -> None:
@@ -74,6 +96,7 @@ class NewDocument:
     document_date: date | None
     subject: str
     link_url: str
+    upload: FileStorage | None = None
 
 
 @dataclass
@@ -118,7 +141,7 @@ def save_claims(
         claim = existing.get(row.indicator_id)
         wanted = set(row.evidence_ids)
         if row.new_document is not None:
-            doc = _new_document(innovation, row.new_document)
+            doc = _new_document(scope, innovation, indicators[row.indicator_id], row.new_document)
             wanted.add(doc.id)
             allowed[doc.id] = doc
         if claim is None:
@@ -149,9 +172,15 @@ def save_claims(
     return changed
 
 
-def _new_document(innovation: Innovation, data: NewDocument) -> Evidence:
-    """A real evidence document, described now; its file is uploaded in the evidence vault."""
+def _new_document(
+    scope: Scope, innovation: Innovation, indicator: Indicator, data: NewDocument
+) -> Evidence:
+    """A real evidence document, described now. With a file, the evidence vault checks it against
+    the indicator's file types and stores it as the document's first version; without one, the
+    file can be uploaded later in the evidence vault."""
     title = data.subject or data.document_number or data.link_url
+    if data.upload is not None:
+        return _new_document_with_file(scope, innovation, indicator, data, title[:200])
     doc = Evidence(
         innovation_id=innovation.id,
         title=title[:200],
@@ -163,6 +192,35 @@ def _new_document(innovation: Innovation, data: NewDocument) -> Evidence:
     db.session.add(doc)
     db.session.flush()
     return doc
+
+
+def _new_document_with_file(
+    scope: Scope, innovation: Innovation, indicator: Indicator, data: NewDocument, title: str
+) -> Evidence:
+    allowed = indicator.file_type_list
+    if not uploads.normalise_types(allowed):
+        raise ClaimError(
+            _("This indicator takes no uploaded file: give a link to the document instead."),
+            indicator.id,
+            "doc_file",
+        )
+    try:
+        return evidence_services.create_document(
+            innovation,
+            title,
+            document_number=data.document_number,
+            document_date=data.document_date,
+            subject=data.subject,
+            link=data.link_url,
+            upload=data.upload,
+            allowed_types=allowed,
+            scope=scope,
+        )
+    except evidence_services.NotAllowed:
+        raise NotAllowed(_("You may not change these claims.")) from None
+    except evidence_services.ServiceError as error:
+        name = DOCUMENT_FIELDS.get(error.field or "", "doc_file")
+        raise ClaimError(error.message, indicator.id, name) from None
 
 
 @dataclass

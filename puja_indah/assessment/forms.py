@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     DateField,
     FieldList,
@@ -132,9 +134,11 @@ class _DocumentFields(BaseForm):
 
 
 class ClaimRowForm(_DocumentFields):
-    """One SID indicator's claim: level, note, documents attached, a new document."""
+    """One SID indicator's claim: level, note, documents attached, a new document (described,
+    and optionally with its file: checked against the indicator's file types when saved)."""
 
     level = level_field()
+    doc_file = FileField(_l("File"))
     note = TextAreaField(_l("Note"), filters=[strip], validators=[max_length(MAX_NOTE)])
     version = _version_field()
     evidence = SelectMultipleField(
@@ -146,6 +150,14 @@ class ClaimRowForm(_DocumentFields):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+    def upload(self) -> FileStorage | None:
+        """The file chosen for the new document, if any."""
+        data = self.doc_file.data
+        return data if isinstance(data, FileStorage) and data.filename else None
+
+    def document_given(self) -> bool:
+        return super().document_given() or self.upload() is not None
 
     def validate_version(self, field: Any) -> None:
         _check_version(self, field)

@@ -26,7 +26,8 @@ from puja_indah.assessment.forms import (
     parse_levels,
     region_form_class,
 )
-from puja_indah.assessment.models import AssessmentYear, YearStatus
+from puja_indah.assessment.models import AssessmentYear, Indicator, YearStatus
+from puja_indah.core import uploads
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.permissions import (
     MAX_ID,
@@ -37,6 +38,7 @@ from puja_indah.core.permissions import (
     requires,
 )
 from puja_indah.core.tenancy import current_scope
+from puja_indah.evidence import services as evidence_services
 from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
 from puja_indah.reference.models import Affair
@@ -45,6 +47,27 @@ bp = Blueprint("assessment", __name__, template_folder="templates")
 
 INNOVATION_ID = f"<int(max={MAX_ID}):innovation_id>"
 YEAR = "<int(min=2000,max=2200):year>"
+# Room for the form's other fields (dozens of indicators) around the files of one save.
+FORM_OVERHEAD = 1024 * 1024
+UPLOAD_ENDPOINTS = {"assessment.self_assessment"}
+
+
+def upload_limit() -> int:
+    """The most one save of the self-assessment may send: the files chosen together may add up
+    to the largest single file the evidence vault accepts (an MP4 video), plus the form."""
+    return uploads.largest_cap(evidence_services.ALL_TYPES) + FORM_OVERHEAD
+
+
+@bp.record_once
+def _raise_body_limit_for_uploads(state: Any) -> None:
+    """The self-assessment form carries new documents' files, more than the app's
+    MAX_CONTENT_LENGTH; this runs before CSRF protection reads the form."""
+
+    def allow_large_upload() -> None:
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = upload_limit()
+
+    state.app.before_request_funcs.setdefault(None, []).insert(0, allow_large_upload)
 
 
 def _year_or_404(year: int) -> AssessmentYear:
@@ -66,11 +89,45 @@ def _years() -> list[AssessmentYear]:
     return list(db.session.scalars(select(AssessmentYear).order_by(AssessmentYear.year.desc())))
 
 
-def _refused(error: claim_services.ServiceError) -> None:
+def _refused(error: claim_services.ServiceError, form: Any = None) -> None:
+    """Undo whatever the refused save touched (stored files included) and show its message: beside
+    the field of the indicator's row it is about, else at the top of the page."""
     db.session.rollback()
     if isinstance(error, claim_services.NotAllowed):
         abort(403)
+    if isinstance(error, claim_services.ClaimError) and form is not None and error.field:
+        number = db.session.scalar(
+            select(Indicator.number).where(Indicator.id == error.indicator_id)
+        )
+        name = f"ind_{number}"
+        if number is not None and name in form and error.field in form[name].form:
+            target = form[name].form[error.field]
+            target.errors = [*target.errors, error.message]
+            flash(
+                _(
+                    "Nothing was saved: see the message at indicator %(number)s.",
+                    number=number,
+                ),
+                "danger",
+            )
+            return
     flash(error.message, "danger")
+
+
+def _upload_hints(rows: Any) -> dict[int, dict[str, Any]]:
+    """Per indicator: the file types its new document's file may have, and their size caps."""
+    hints: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        allowed = row.indicator.file_type_list
+        hints[row.indicator.id] = {
+            "label": uploads.accepted_label(allowed),
+            "accept": uploads.accept_attribute(allowed),
+            "caps": [
+                (uploads.KINDS[code].label, uploads.max_bytes(code) // (1024 * 1024))
+                for code in uploads.normalise_types(allowed)
+            ],
+        }
+    return hints
 
 
 # --- self-assessment of one innovation -----------------------------------------------------------
@@ -93,9 +150,11 @@ def self_assessment(innovation_id: int, year: int) -> Any:
     form_class = claim_form_class([row.indicator.number for row in state.rows])
     form = form_class()
     choices = [SelectChoice(doc.id, _document_label(doc)) for doc in documents]
+    hints = _upload_hints(state.rows)
     for row in state.rows:
         sub = form[f"ind_{row.indicator.number}"].form
         sub.evidence.choices = choices
+        sub.doc_file.render_kw = {"accept": hints[row.indicator.id]["accept"]}
         if request.method == "GET":
             sub.level.data = row.level
             sub.note.data = row.claim.note if row.claim else ""
@@ -132,7 +191,7 @@ def self_assessment(innovation_id: int, year: int) -> Any:
                     "danger",
                 )
             except claim_services.ServiceError as error:
-                _refused(error)
+                _refused(error, form)
             else:
                 flash(_("%(count)s claims saved.", count=changed), "success")
                 return redirect(url_for(".self_assessment", innovation_id=innovation.id, year=year))
@@ -144,6 +203,8 @@ def self_assessment(innovation_id: int, year: int) -> Any:
         documents=documents,
         years=_years(),
         detail_url=_innovation_url(innovation),
+        upload_hints=hints,
+        upload_limit_mb=upload_limit() // (1024 * 1024),
     )
 
 
@@ -170,6 +231,7 @@ def _claim_input(indicator_id: int, sub: Any) -> claim_services.ClaimInput:
             document_date=sub.doc_date.data,
             subject=sub.doc_subject.data or "",
             link_url=sub.doc_link.data or "",
+            upload=sub.upload(),
         )
     return claim_services.ClaimInput(
         indicator_id=indicator_id,

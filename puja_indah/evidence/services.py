@@ -11,6 +11,7 @@ refused request leaves neither rows nor files behind.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -151,6 +152,16 @@ def check_upload(upload: FileStorage, allowed_types: Iterable[str]) -> CheckedFi
         original_name=name,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def download_name(original_name: str, content_type: str, evidence_id: int, number: int) -> str:
+    """A version's download name: the uploader's (cleaned) name in safe characters, with the
+    extension of its real type and the version number."""
+    kind = next((k for k in uploads.KINDS.values() if k.mimetype == content_type), None)
+    extension = kind.extensions[0] if kind else "bin"
+    stem = original_name.rsplit(".", 1)[0] if "." in original_name else ""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:100]
+    return f"{safe or f'bukti-{evidence_id}'}-v{number}.{extension}"
 
 
 def _store(checked: CheckedFile) -> str:

@@ -10,7 +10,6 @@ address of documents tied to no innovation).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import (
@@ -294,11 +293,9 @@ def upload_version(innovation_id: int | None, evidence_id: int) -> Any:
 
 def download_name(version: EvidenceFile) -> str:
     """The uploader's (cleaned) name in safe characters, with the extension of its real type."""
-    kind = next((k for k in uploads.KINDS.values() if k.mimetype == version.content_type), None)
-    extension = kind.extensions[0] if kind else "bin"
-    stem = version.original_name.rsplit(".", 1)[0] if "." in version.original_name else ""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:100]
-    return f"{safe or f'bukti-{version.evidence_id}'}-v{version.number}.{extension}"
+    return services.download_name(
+        version.original_name, version.content_type, version.evidence_id, version.number
+    )
 
 
 @_both(f"/{EVIDENCE_ID}/files/{FILE_ID}", endpoint="download")

@@ -4,8 +4,8 @@ a private field cannot reach a page by accident.
 
 The public fields are defined once, in `PUBLIC_FIELDS` (columns of the innovation) plus the names
 of its agency, region, theme and urusan, its other urusan, the evidence documents the agency
-marked public (metadata and link; files are served once the evidence vault's storage exists) and
-the milestones the agency marked public (date, title, description, progress).
+marked public (metadata, link, and the current version of its file: `public_file`) and the
+milestones the agency marked public (date, title, description, progress).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.tenancy import cross_agency_read
-from puja_indah.evidence.models import Evidence
+from puja_indah.evidence.models import Evidence, EvidenceFile
 from puja_indah.extensions import db
 from puja_indah.innovations.models import (
     Innovation,
@@ -163,11 +163,13 @@ def catalogue_page(filters: Filters, page: int = 1) -> CataloguePage:
 
 @dataclass(frozen=True)
 class PublicDocument:
+    id: int
     title: str
     document_number: str
     document_date: date | None
     subject: str
     link_url: str
+    has_file: bool
 
 
 @dataclass(frozen=True)
@@ -197,13 +199,23 @@ class PublicInnovation:
 
 
 def _documents(session: Session, innovation_id: int) -> list[PublicDocument]:
+    has_file = (
+        select(EvidenceFile.id)
+        .where(
+            EvidenceFile.evidence_id == Evidence.id,
+            EvidenceFile.agency_id == Evidence.agency_id,
+        )
+        .exists()
+    )
     rows = session.execute(
         select(
+            Evidence.id,
             Evidence.title,
             Evidence.document_number,
             Evidence.document_date,
             Evidence.subject,
             Evidence.link_url,
+            has_file.label("has_file"),
         )
         .where(
             Evidence.innovation_id == innovation_id,
@@ -223,6 +235,56 @@ def _milestones(session: Session, innovation_id: int) -> list[PublicMilestone]:
         .order_by(Milestone.happened_on.desc(), Milestone.id.desc())
     )
     return [PublicMilestone(**row._mapping) for row in rows]
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    """The current file version of a public document: what the download needs, nothing more."""
+
+    evidence_id: int
+    number: int
+    storage_key: str
+    content_type: str
+    original_name: str
+    size: int
+
+
+def public_file(innovation_id: int, evidence_id: int) -> PublicFile | None:
+    """The current (highest-numbered) file version of document `evidence_id` when the innovation
+    is published and the document belongs to it, is marked public and is not deleted; else None
+    (the view answers the same 404 for every reason)."""
+    stmt = (
+        select(
+            EvidenceFile.evidence_id,
+            EvidenceFile.number,
+            EvidenceFile.storage_key,
+            EvidenceFile.content_type,
+            EvidenceFile.original_name,
+            EvidenceFile.size,
+        )
+        .join(
+            Evidence,
+            (Evidence.id == EvidenceFile.evidence_id)
+            & (Evidence.agency_id == EvidenceFile.agency_id),
+        )
+        .join(
+            Innovation,
+            (Innovation.id == Evidence.innovation_id)
+            & (Innovation.agency_id == Evidence.agency_id),
+        )
+        .where(
+            Innovation.id == innovation_id,
+            _published(),
+            Evidence.id == evidence_id,
+            Evidence.public.is_(True),
+            Evidence.deleted_at.is_(None),
+        )
+        .order_by(EvidenceFile.number.desc())
+        .limit(1)
+    )
+    with cross_agency_read(REASON, db.engine) as session:
+        row = session.execute(stmt).first()
+    return PublicFile(**row._mapping) if row is not None else None
 
 
 def public_innovation(innovation_id: int) -> PublicInnovation | None:

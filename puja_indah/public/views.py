@@ -1,22 +1,27 @@
 """The public catalogue: published innovations of every region, readable without signing in.
 
-Both pages are named cross-agency reads of published rows only (see public/queries.py); an
-unpublished or unknown innovation answers the same 404. Rate-limited per address: the catalogue is
-open to the internet.
+The pages are named cross-agency reads of published rows only (see public/queries.py); an
+unpublished or unknown innovation answers the same 404, and so does a document file that is not
+public, deleted, of another innovation or without a file. Rate-limited per address: the catalogue
+is open to the internet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from puja_indah.core import uploads
 from puja_indah.core.forms import BaseForm
 from puja_indah.core.permissions import MAX_ID, public
+from puja_indah.core.storage import StorageKeyError
+from puja_indah.evidence.services import download_name, evidence_files
 from puja_indah.extensions import limiter
 from puja_indah.innovations.models import InnovationForm, InnovationKind, Stage
 from puja_indah.public import queries
@@ -25,6 +30,8 @@ from puja_indah.replications.queries import replicating_region_count, replicator
 bp = Blueprint("public", __name__, template_folder="templates")
 
 RATE = "120 per minute"
+# A public file may be cached briefly: withdrawing it takes effect within these seconds.
+PUBLIC_FILE_MAX_AGE = 300
 INVALID_CHOICE = _l("Choose one of the listed options.")
 
 
@@ -143,3 +150,35 @@ def innovation(innovation_id: int) -> Any:
         rows=replicators_of(innovation_id),
         region_count=replicating_region_count(innovation_id),
     )
+
+
+@bp.route(f"/katalog/<int(max={MAX_ID}):innovation_id>/dokumen/<int(max={MAX_ID}):evidence_id>")
+@limiter.limit(RATE)
+@public
+def document_file(innovation_id: int, evidence_id: int) -> Response:
+    """The current file of a public document of a published innovation, as a download (never
+    shown inline, so a crafted file cannot run in our origin), with the type found at upload."""
+    found = queries.public_file(innovation_id, evidence_id)
+    if found is None:
+        abort(404)
+    known = {kind.mimetype for kind in uploads.KINDS.values()}
+    mimetype = found.content_type if found.content_type in known else "application/octet-stream"
+    try:
+        stream = evidence_files().stream(found.storage_key)
+    except StorageKeyError:
+        abort(404)
+    response = send_file(
+        stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=download_name(
+            found.original_name, found.content_type, found.evidence_id, found.number
+        ),
+        max_age=PUBLIC_FILE_MAX_AGE,
+        conditional=False,
+        etag=False,
+        last_modified=None,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_FILE_MAX_AGE}"
+    return response

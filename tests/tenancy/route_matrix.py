@@ -243,6 +243,12 @@ MATRIX: dict[str, Expect] = {
     "innovations.edit": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "innovations.move_stage": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "innovations.publish": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    # --- uploads (public document files) -----------------------------------------------------
+    # A document file is public only when its innovation is published and the document is marked
+    # public. The matrix's documents are not public, and the far document belongs to the far
+    # agency's unpublished innovation, not the published one: 404 for everyone, signed in or not
+    # (tests/integration/test_uploads.py covers the 200).
+    "public.document_file": Expect(roles(404, 404, 404, 404, 404, 404)),
 }
 
 
