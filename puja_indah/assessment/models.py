@@ -162,6 +162,9 @@ class Indicator(TimestampMixin, Base):
     )
     aspect_id: Mapped[int] = mapped_column(index=True)
     number: Mapped[int] = mapped_column()
+    # The variable (group) the indicator belongs to within its aspect, as the year's pedoman
+    # names it; empty where the sources give none (the 2023 and 2026 seeds).
+    variable: Mapped[str] = mapped_column(String(200), default="", server_default="")
     name: Mapped[str] = mapped_column(String(300))
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     mandatory: Mapped[bool] = mapped_column(default=False)

@@ -49,6 +49,7 @@ PREDICATE_KEYS = {"name", "lower", "upper"}
 ASPECT_KEYS = {"code", "name", "indicators"}
 INDICATOR_KEYS = {
     "number",
+    "variable",
     "name",
     "weight",
     "mandatory",
@@ -175,6 +176,7 @@ class LevelData:
 @dataclass
 class IndicatorData:
     number: int
+    variable: str
     name: str
     weight: Decimal
     mandatory: bool
@@ -314,6 +316,7 @@ def _validate_indicators(
                 )
             else:
                 numbers[number] = where
+        variable = check.text(row.get("variable", ""), f"{where}.variable", limit=200, empty=True)
         name = check.text(row.get("name", ""), f"{where}.name", limit=LIMITS["indicator name"])
         weight = check.decimal(row.get("weight"), f"{where}.weight")
         if weight is not None and weight >= 10000:
@@ -336,6 +339,7 @@ def _validate_indicators(
             result.append(
                 IndicatorData(
                     number,
+                    variable,
                     name,
                     weight,
                     mandatory,
@@ -418,6 +422,7 @@ def import_year(data: Any, *, replace: bool = False) -> AssessmentYear:
                 year=year,
                 aspect=aspect,
                 number=item.number,
+                variable=item.variable,
                 name=item.name,
                 weight=item.weight,
                 mandatory=item.mandatory,
@@ -466,6 +471,8 @@ def export_year(year: AssessmentYear) -> dict[str, Any]:
                 "indicators": [
                     {
                         "number": ind.number,
+                        # Only when the year names one: the seed files carry none.
+                        **({"variable": ind.variable} if ind.variable else {}),
                         "name": ind.name,
                         "weight": _number(ind.weight),
                         "mandatory": ind.mandatory,

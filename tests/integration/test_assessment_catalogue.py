@@ -367,3 +367,30 @@ def test_cli_seed_export_and_import(app: Flask, system, tmp_path, table_counts) 
     yaml_out = runner.invoke(args=["assessment", "export", "2027"])
     assert yaml.safe_load(yaml_out.output)["year"] == 2027
     db.session.remove()
+
+
+def test_indicator_variables_are_imported_exported_and_bounded(system, table_counts) -> None:
+    data = services.export_year(_year(2026))
+    assert all("variable" not in ind for a in data["aspects"] for ind in a["indicators"])
+    data["year"] = 2031
+    sid = data["aspects"][1]["indicators"]
+    sid[0]["variable"] = "Kematangan inovasi"
+    sid[1]["variable"] = "Kematangan inovasi"
+    services.import_year(data)
+    db.session.commit()
+    again = services.export_year(_year(2031))
+    assert [ind.get("variable") for ind in again["aspects"][1]["indicators"][:3]] == [
+        "Kematangan inovasi",
+        "Kematangan inovasi",
+        None,
+    ]
+    before = table_counts()
+    data["year"] = 2032
+    sid[0]["variable"] = 7
+    sid[1]["variable"] = "x" * 201
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_year(data)
+    db.session.rollback()
+    assert any("variable" in str(error) for error in rejected.value.errors)
+    assert len(rejected.value.errors) == 2
+    assert table_counts() == before

@@ -704,3 +704,22 @@ def test_region_choice_is_bounded(login: Callable[..., FlaskClient], demo: Demo)
     html = panel(login("monitor"), 2026, region=demo.regions["74.05"])
     assert "Kabupaten Bombana" in html or "Bombana" in html
     assert login("monitor").get("/assessment/index").status_code == 302
+
+
+def test_indicators_are_grouped_under_their_variable(app: Flask, login, demo: Demo) -> None:
+    with app.app_context(), scoped(Scope.system("tests: variables"), db.session):
+        innovation_id = make_innovation(
+            demo.agency("BKD"), "Inovasi bervariabel", "1.01", date(2026, 2, 1)
+        )
+        for indicator in db.session.scalars(
+            sa.select(Indicator)
+            .join(AssessmentYear)
+            .where(AssessmentYear.year == 2026, Indicator.number.in_([16, 17]))
+        ):
+            indicator.variable = "Kematangan inovasi"
+        db.session.commit()
+    page = login("officer.bkd").get(f"/innovations/{innovation_id}/assessment/2026")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count("Variable: Kematangan inovasi") == 1
+    assert html.index("Variable: Kematangan inovasi") < html.index("16. Regulasi inovasi daerah")
