@@ -23,6 +23,7 @@ from puja_indah.core.i18n import (
     current_language,
     format_local_datetime,
     format_rupiah,
+    format_score,
     select_locale,
 )
 from puja_indah.core.permissions import role_label, template_can
@@ -220,6 +221,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=template_can, current_language=current_language)
     app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["score"] = format_score
     app.jinja_env.filters["local_dt"] = format_local_datetime
     app.jinja_env.filters["role_label"] = role_label
 

@@ -10,7 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 
@@ -31,6 +31,13 @@ def format_rupiah(amount: Decimal | int | float | None) -> str:
         return "–"
     whole = f"{round(amount):,}".replace(",", ".")
     return f"Rp{whole}"
+
+
+def format_score(value: Decimal | int | float | None) -> str:
+    """A score with two decimals in the user's language: 7,00 in Indonesian, 7.00 in English."""
+    if value is None:
+        return "—"
+    return str(format_decimal(value, format="#,##0.00"))
 
 
 def format_local_datetime(value: datetime | None, fmt: str = "medium") -> str:

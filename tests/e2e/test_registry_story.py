@@ -193,7 +193,7 @@ def test_officer_story_from_registration_to_the_monitors_index(
     page.goto(detail_url)
     page.get_by_role("link", name="Penilaian mandiri 2026").click()
     expect(page.locator("main h1")).to_have_text("Penilaian mandiri 2026")
-    expect(page.locator("#sid-sum")).to_contain_text("0.00")
+    expect(page.locator("#sid-sum")).to_contain_text("0,00")
     for number, level in ((16, 1), (17, 2)):
         page.locator(f"#ind_{number}-level-{level}").check()
         card = page.locator(f"section[aria-labelledby='ind-{number}-title']")
@@ -203,12 +203,12 @@ def test_officer_story_from_registration_to_the_monitors_index(
         page.get_by_role("button", name=re.compile("^Hitung ulang")).click()
     expect(page.get_by_role("alert").first).to_contain_text("belum ada yang disimpan")
     # 3 × 1 + 2 × 2 = 7
-    expect(page.locator("#sid-sum")).to_contain_text("7.00")
+    expect(page.locator("#sid-sum")).to_contain_text("7,00")
     ui.snap("4b-self-assessment-preview")
     with page.expect_navigation():
         page.get_by_role("button", name="Simpan klaim").click()
     expect(page.get_by_role("alert").first).to_contain_text("3 klaim disimpan.")
-    expect(page.locator("#sid-sum")).to_contain_text("7.00")
+    expect(page.locator("#sid-sum")).to_contain_text("7,00")
     expect(page.locator("[data-score='16']")).to_contain_text("3.0 × 1 = 3.0")
     expect(page.locator("[data-score='18']")).to_contain_text("tanpa bukti dukung: bernilai 0")
     ui.snap("4b-self-assessment-saved")
@@ -262,6 +262,6 @@ def test_officer_story_from_registration_to_the_monitors_index(
     ui.snap("7-index-after")
     # Before: no innovation of the region implemented in 2025-2026. After: E-tracking counts,
     # Σ 7 over MAX(12, 1) = SID 0.58; no SPD claims; IID = 0.58 / 250 × 100 = 0.23.
-    assert before == {"count": "0", "sid-sum": "0.00", "sid": "0.00", "iid": "0.00"}, before
-    assert after == {"count": "1", "sid-sum": "7.00", "sid": "0.58", "iid": "0.23"}, after
+    assert before == {"count": "0", "sid-sum": "0,00", "sid": "0,00", "iid": "0,00"}, before
+    assert after == {"count": "1", "sid-sum": "7,00", "sid": "0,58", "iid": "0,23"}, after
     expect(page.locator("main")).to_contain_text(NAME)

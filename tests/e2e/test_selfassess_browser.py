@@ -60,14 +60,14 @@ def test_officer_claims_and_monitor_runs_a_what_if(
     with ui.page.expect_navigation():
         ui.page.locator("#save").click()
     expect(ui.page.get_by_role("alert").first).to_contain_text("2 klaim disimpan.")
-    expect(ui.page.locator("#sid-sum")).to_contain_text("9.00")
+    expect(ui.page.locator("#sid-sum")).to_contain_text("9,00")
     expect(ui.page.locator("[data-score='17']")).to_contain_text("tanpa bukti dukung: bernilai 0")
     ui.snap("self-assessment-saved")
     ui.sign_out()
 
     ui.sign_in("monitor")
     ui.goto("/assessment/index/2026")
-    expect(ui.page.locator("[data-field='iid']").first).to_have_text("0.30")
+    expect(ui.page.locator("[data-field='iid']").first).to_have_text("0,30")
     ui.snap("index-panel")
     before = table_counts()
     ui.page.fill("#add-0-name", "Inovasi hipotetis")
@@ -76,7 +76,7 @@ def test_officer_claims_and_monitor_runs_a_what_if(
         ui.page.locator("#compute").click()
     expect(ui.page.locator("#what-if-result")).to_be_visible()
     # Σ 9 + 111 = 120 over MAX(12, 2) = 10; IID = 10 / 250 × 100 = 4.00
-    expect(ui.page.locator("#what-if-result [data-field='iid']")).to_have_text("4.00")
+    expect(ui.page.locator("#what-if-result [data-field='iid']")).to_have_text("4,00")
     ui.snap("index-what-if")
     counts = {k: v for k, v in table_counts().items() if k not in ("login_sessions",)}
     assert counts == {k: v for k, v in before.items() if k not in ("login_sessions",)}

@@ -43,7 +43,7 @@ def test_officer_uploads_in_the_self_assessment_and_a_visitor_downloads(
     with ui.page.expect_navigation():
         ui.page.locator("#save").click()
     expect(ui.page.locator("#ind_16-doc_file-errors")).to_contain_text("PNG")
-    expect(ui.page.locator("#sid-sum")).to_contain_text("0.00")
+    expect(ui.page.locator("#sid-sum")).to_contain_text("0,00")
     ui.snap("refused-png")
 
     # The typed fields are kept; the file is chosen again.
@@ -54,7 +54,7 @@ def test_officer_uploads_in_the_self_assessment_and_a_visitor_downloads(
     with ui.page.expect_navigation():
         ui.page.locator("#save").click()
     expect(ui.page.get_by_role("alert").first).to_contain_text("1 klaim disimpan.")
-    expect(ui.page.locator("#sid-sum")).to_contain_text("9.00")
+    expect(ui.page.locator("#sid-sum")).to_contain_text("9,00")
     ui.snap("saved-with-file")
 
     with app.app_context(), scoped(Scope.system("tests: e2e uploads"), db.session):
