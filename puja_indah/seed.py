@@ -138,11 +138,39 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
                 Membership(user=user, role=role, agency_id=agency_id, region_id=region_id)
             )
     db.session.flush()
+    created["modules"] = _switch_on_modules(data.get("modules", []), agencies)
     # National lists and the assessment catalogue, so the demo app can fill a whole profile.
     created.update(reference_services.seed())
     outcome = assessment_services.seed()
     created["assessment_years"] = sum(1 for what in outcome.values() if what == "created")
     return created
+
+
+def _switch_on_modules(rows: list[dict[str, Any]], agencies: dict[tuple[str, str], Agency]) -> int:
+    """Switch the demo's modules on (once) and install each desk's process preset."""
+    from puja_indah.core.registry import ModuleActivation
+    from puja_indah.modules.etracking import engine
+
+    switched = 0
+    for row in rows:
+        agency = agencies[(row.get("agency_region", "74.06"), row["agency"])]
+        activation = db.session.scalar(
+            select(ModuleActivation).where(
+                ModuleActivation.agency_id == agency.id,
+                ModuleActivation.module_code == row["module"],
+            )
+        )
+        if activation is None:
+            db.session.add(
+                ModuleActivation(
+                    agency=agency, agency_id=agency.id, module_code=row["module"], enabled=True
+                )
+            )
+            switched += 1
+        if row.get("preset"):
+            engine.install_preset(agency.id, row["preset"])
+    db.session.flush()
+    return switched
 
 
 def _assigned_innovation(appointment: Appointment, item: dict[str, Any]) -> int:

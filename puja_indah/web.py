@@ -159,7 +159,7 @@ def register_blueprints(app: Flask) -> None:
 
 # Service modules shipped in this package; installed distributions add theirs through the
 # `puja_indah.modules` entry-point group (core/registry.py).
-BUILTIN_MODULES: tuple[str, ...] = ()
+BUILTIN_MODULES: tuple[str, ...] = ("puja_indah.modules.etracking.module:EtrackingModule",)
 
 
 def register_modules(app: Flask) -> None:
@@ -218,8 +218,23 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(500)
 
 
+def module_on(code: str) -> bool:
+    """`{% if module_on('etracking') %}` in templates: the signed-in agency runs that module.
+    One query per request, however many links ask."""
+    from puja_indah.core import registry
+
+    scope = tenancy.current_scope()
+    if scope.kind != "agency" or scope.agency_id is None:
+        return False
+    if "enabled_modules" not in g:
+        g.enabled_modules = registry.enabled_codes(scope.agency_id)
+    return code in g.enabled_modules and registry.get(code) is not None
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(can=template_can, current_language=current_language)
+    app.jinja_env.globals.update(
+        can=template_can, current_language=current_language, module_on=module_on
+    )
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["score"] = format_score
     app.jinja_env.filters["local_dt"] = format_local_datetime

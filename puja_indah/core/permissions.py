@@ -67,6 +67,20 @@ def can_manage_modules(scope: Scope) -> bool:
     return scope.role in (Role.REGION_MONITOR, Role.PLATFORM_ADMIN)
 
 
+def can_work_desk(scope: Scope) -> bool:
+    """Work at a service desk of one's agency (e-tracking intake and stages): its officers and
+    lead. Which stage a role may act on is the process definition's business."""
+    return can_edit_own_agency_content(scope) and scope.role in (
+        Role.AGENCY_OFFICER,
+        Role.AGENCY_LEAD,
+    )
+
+
+def can_configure_desk(scope: Scope) -> bool:
+    """Set up an agency's desk (install a process, office hours, SLAs): the agency's lead."""
+    return can_manage_agency_officers(scope) and not scope.read_only
+
+
 def can_edit_reference(scope: Scope) -> bool:
     """The national reference lists (urusan, themes, initiator kinds): monitors and admins."""
     if not _signed_in() or scope.read_only:

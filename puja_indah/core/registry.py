@@ -51,6 +51,10 @@ class ServiceModule:
     requires: ClassVar[tuple[str, ...]] = ()
     blueprint: ClassVar[Blueprint | None] = None
     url_prefix: ClassVar[str | None] = None
+    # Pages that must answer whether or not the visitor's own agency runs the module — the
+    # public status page, the submitting agency's list — mounted at their own prefix, unguarded:
+    # their views check the owning agency's activation themselves (`require_enabled`).
+    open_blueprints: ClassVar[tuple[Blueprint, ...]] = ()
     settings_form: ClassVar[type[FlaskForm] | None] = None
 
     def enabled(self, agency_id: int) -> None:
@@ -131,6 +135,8 @@ def install(app: Flask, builtins: Iterable[type[ServiceModule]]) -> None:
         if blueprint is not None:
             app.register_blueprint(blueprint, url_prefix=module.url_prefix or f"/m/{module.code}")
             by_blueprint[blueprint.name] = module
+        for open_blueprint in module.open_blueprints:
+            app.register_blueprint(open_blueprint)
     modules = _app_modules(app)
     missing = sorted(
         (code, needed)

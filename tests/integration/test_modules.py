@@ -145,7 +145,10 @@ def test_an_installed_distribution_adds_a_module_that_agencies_switch(
     assert officer.get("/m/hello/").status_code == 404
     with module_app.app_context(), scoped(Scope.system("tests: read"), db.session):
         row = db.session.scalar(
-            sa.select(ModuleActivation).where(ModuleActivation.agency_id == demo.agency("BKD"))
+            sa.select(ModuleActivation).where(
+                ModuleActivation.agency_id == demo.agency("BKD"),
+                ModuleActivation.module_code == "hello",
+            )
         )
         assert row is not None and row.enabled is False and row.changed_by_id is not None
 
@@ -159,7 +162,7 @@ def test_requirements_between_modules_are_kept(module_app: Flask, demo: Demo) ->
     refused = _switch(lead, bkd, "hello", on=False)
     assert "Matikan dulu modul yang membutuhkannya: Hello extra." in refused
     with module_app.app_context():
-        assert registry.enabled_codes(bkd) == {"hello", "hello_extra"}
+        assert registry.enabled_codes(bkd) == {"etracking", "hello", "hello_extra"}
 
 
 def test_reviewer_and_other_region_monitor_cannot_switch(module_app: Flask, demo: Demo) -> None:
@@ -169,9 +172,9 @@ def test_reviewer_and_other_region_monitor_cannot_switch(module_app: Flask, demo
     far_monitor = _sign_in(module_app, "monitor.konsel")
     assert far_monitor.post(f"/modul/{bkd}/hello", data={"on": "1"}).status_code == 404
     with module_app.app_context():
-        assert registry.enabled_codes(bkd) == set()
+        assert registry.enabled_codes(bkd) == {"etracking"}  # as seeded
 
 
-def test_switchboard_without_installed_modules(login) -> None:
+def test_switchboard_lists_the_built_in_modules(login) -> None:
     page = login("monitor").get("/modul").get_data(as_text=True)
-    assert "Belum ada modul layanan yang terpasang." in page
+    assert "e-Tracking (berkas melalui tahapan loket)" in page

@@ -131,9 +131,14 @@ MATRIX: dict[str, Expect] = {
     ),
     # --- service modules ---------------------------------------------------------------------
     "modules.switchboard": Expect(roles(lead=200, monitor=200, admin=200)),
-    # No module is installed in the test app: every switch that passes the policy and the
-    # agency check finds no such module (tests/integration/test_modules.py installs one).
-    "modules.switch": Expect(roles(lead=404, monitor=404, admin=404)),
+    # code is "etracking" (built in) for own and other, a code no module has for far: a lead
+    # switches only its own agency's modules; an unknown module is not found for anyone.
+    "modules.switch": Expect(
+        roles(lead=(302, 404, 404), monitor=(302, 302, 404), admin=(302, 302, 404))
+    ),
+    # --- e-tracking (BKD and DPMPTSP run it in the demo) ---------------------------------------
+    "etracking.desk": Expect(roles(officer=200, lead=200)),
+    "etracking.install_preset": Expect(roles(lead=302)),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -526,7 +531,8 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "other": lambda: _first_membership(demo.users["officer.dpmptsp"]),
             "far": lambda: _first_membership(demo.users["officer.konsel"]),
         },
-        "code": {"own": "etracking", "other": "etracking", "far": "etracking"},
+        "code": {"own": "etracking", "other": "etracking", "far": "no_such_module"},
+        "preset": {"own": "bkd_spm", "other": "bkd_spm", "far": "bkd_spm"},
         "entry_id": {
             "own": far.audit_entries[bkd],
             "other": far.audit_entries[dpmptsp],
