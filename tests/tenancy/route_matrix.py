@@ -410,6 +410,49 @@ def _matrix_innovation(agency_id: int, *, published: bool) -> int:
     return innovation.id
 
 
+def _matrix_tracked_file(agency_id: int, preset: str = "bkd_spm") -> Any:
+    """An e-tracking file at the agency's desk (module switched on, preset installed), submitted
+    by the agency itself (SPM) or by a named applicant (licences). Made once per agency."""
+    from decimal import Decimal
+
+    from puja_indah.core.models import Agency, Role
+    from puja_indah.core.registry import ModuleActivation
+    from puja_indah.modules.etracking import engine
+    from puja_indah.modules.etracking.models import TrackedFile
+
+    number = f"MATRIX/{agency_id}"
+    found = db.session.scalar(sa.select(TrackedFile).where(TrackedFile.internal_number == number))
+    if found is not None:
+        return found
+    agency = db.session.get(Agency, agency_id)
+    assert agency is not None
+    activation = db.session.scalar(
+        sa.select(ModuleActivation).where(
+            ModuleActivation.agency_id == agency_id, ModuleActivation.module_code == "etracking"
+        )
+    )
+    if activation is None:
+        db.session.add(ModuleActivation(agency_id=agency_id, module_code="etracking", enabled=True))
+    process = engine.install_preset(agency_id, preset)
+    kind = engine.current_version(process).file_kinds[0]
+    desk = Scope.for_membership(Role.AGENCY_OFFICER, agency_id, agency.region_id)
+    tracked = engine.register_file(
+        desk,
+        process,
+        engine.Intake(
+            file_kind_id=kind.id,
+            internal_number=number,
+            amount=Decimal("1500000.00"),
+            submitter_agency_id=agency_id if process.submitted_by_agencies else None,
+            applicant_name="" if process.submitted_by_agencies else "Pemohon Matriks",
+            ticked=list(kind.checklist),
+        ),
+        user_id=None,
+    )
+    db.session.commit()
+    return tracked
+
+
 def _matrix_replication(agency_id: int) -> int:
     import datetime as dt
 
@@ -537,6 +580,17 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "own": far.audit_entries[bkd],
             "other": far.audit_entries[dpmptsp],
             "far": far.audit_entries[bkad],
+        },
+        # --- e-tracking: BKD's SPM desk, DPMPTSP's licence desk, a desk in the far region ---
+        "tracked_id": {
+            "own": lambda: _matrix_tracked_file(bkd).id,
+            "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").id,
+            "far": lambda: _matrix_tracked_file(bkad).id,
+        },
+        "tracking_code": {
+            "own": lambda: _matrix_tracked_file(bkd).public_code,
+            "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").public_code,
+            "far": lambda: _matrix_tracked_file(bkad).public_code,
         },
         # --- replications ---
         "innovation_id": {
