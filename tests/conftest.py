@@ -248,6 +248,18 @@ def login(app: Flask) -> Callable[..., FlaskClient]:
 
 
 @pytest.fixture
+def login_en(login: Callable[..., FlaskClient]) -> Callable[..., FlaskClient]:
+    """Like `login`, reading English, so assertions can read the msgids."""
+
+    def sign_in(account: str) -> FlaskClient:
+        client = login(account)
+        client.post("/bahasa", data={"language": "en", "next": "/"})
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def table_counts(app: Flask) -> Callable[[], dict[str, int]]:
     """Row counts of every table: a refused write must leave them all unchanged."""
 

@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,9 +27,9 @@ from werkzeug.wrappers import Response
 
 from puja_indah.core import staleness, uploads
 from puja_indah.core.permissions import can_edit_own_agency_content, can_use_app, requires
-from puja_indah.core.storage import StorageKeyError
 from puja_indah.core.tenancy import current_scope
 from puja_indah.evidence import queries, services
+from puja_indah.evidence.downloads import stored_file_response
 from puja_indah.evidence.forms import (
     METADATA_FIELDS,
     DeleteForm,
@@ -301,29 +300,10 @@ def download_name(version: EvidenceFile) -> str:
 @_both(f"/{EVIDENCE_ID}/files/{FILE_ID}", endpoint="download")
 @requires(can_use_app)
 def download(innovation_id: int | None, evidence_id: int, file_id: int) -> Response:
-    """A version's file, for whoever may see the document; always a download (never shown inline,
-    so a crafted file cannot run in our origin), with the type found at upload and no caching."""
+    """A version's file, for whoever may see the document (downloads.stored_file_response)."""
     evidence = _document(innovation_id, evidence_id)
     version = queries.file_or_404(evidence, file_id)
-    known = {kind.mimetype for kind in uploads.KINDS.values()}
-    mimetype = version.content_type if version.content_type in known else "application/octet-stream"
-    try:
-        stream = services.evidence_files().stream(version.storage_key)
-    except StorageKeyError:
-        abort(404)
-    response = send_file(
-        stream,
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=download_name(version),
-        max_age=0,
-        conditional=False,
-        etag=False,
-        last_modified=None,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(version.storage_key, version.content_type, download_name(version))
 
 
 # --- delete and publish --------------------------------------------------------------------------

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from puja_indah.core import uploads
 from puja_indah.core.forms import BaseForm
 from puja_indah.core.permissions import MAX_ID, public
-from puja_indah.core.storage import StorageKeyError
-from puja_indah.evidence.services import download_name, evidence_files
+from puja_indah.evidence.downloads import stored_file_response
+from puja_indah.evidence.services import download_name
 from puja_indah.extensions import limiter
 from puja_indah.innovations.models import InnovationForm, InnovationKind, Stage
 from puja_indah.public import queries
@@ -156,29 +155,12 @@ def innovation(innovation_id: int) -> Any:
 @limiter.limit(RATE)
 @public
 def document_file(innovation_id: int, evidence_id: int) -> Response:
-    """The current file of a public document of a published innovation, as a download (never
-    shown inline, so a crafted file cannot run in our origin), with the type found at upload."""
+    """The current file of a public document of a published innovation, as a download
+    (downloads.stored_file_response), cached publicly for a while."""
     found = queries.public_file(innovation_id, evidence_id)
     if found is None:
         abort(404)
-    known = {kind.mimetype for kind in uploads.KINDS.values()}
-    mimetype = found.content_type if found.content_type in known else "application/octet-stream"
-    try:
-        stream = evidence_files().stream(found.storage_key)
-    except StorageKeyError:
-        abort(404)
-    response = send_file(
-        stream,
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=download_name(
-            found.original_name, found.content_type, found.evidence_id, found.number
-        ),
-        max_age=PUBLIC_FILE_MAX_AGE,
-        conditional=False,
-        etag=False,
-        last_modified=None,
+    name = download_name(found.original_name, found.content_type, found.evidence_id, found.number)
+    return stored_file_response(
+        found.storage_key, found.content_type, name, public_max_age=PUBLIC_FILE_MAX_AGE
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_FILE_MAX_AGE}"
-    return response
