@@ -85,7 +85,7 @@ class SchoolForm(BaseForm):
         validators=[DataRequired(message=_l("Enter the school's name.")), max_length(200)],
     )
     level = SelectField(
-        _l("Level"),
+        _l("School level"),
         choices=[SelectChoice(level.value, "") for level in SchoolLevel],
         validators=[InputRequired(message=_l("Choose a level."))],
         invalid_choice_message=INVALID_CHOICE,
