@@ -33,3 +33,29 @@ def test_parent_sends_feedback_on_a_school_page(ui: UI, app: Flask) -> None:
         ui.page.get_by_role("button", name="Kirim masukan").click()
     expect(ui.page.locator("main")).to_contain_text("akan tampil setelah ditinjau")
     expect(ui.page.locator("main")).not_to_contain_text("Gurunya ramah.")
+
+
+def test_officer_approves_feedback_and_it_shows(ui: UI, app: Flask) -> None:
+    with app.app_context(), scoped(Scope.system("tests: e-pintar school"), db.session):
+        school_id = db.session.scalar(sa.select(School.id).where(School.npsn == "99990002"))
+        db.session.remove()
+    ui.goto(f"/sekolah/{school_id}")
+    ui.page.get_by_label("5", exact=True).check()
+    ui.page.get_by_label("Siswa").check()
+    ui.page.fill("#comment", "Perpustakaan lengkap.")
+    with ui.page.expect_navigation():
+        ui.page.get_by_role("button", name="Kirim masukan").click()
+
+    ui.sign_in("officer.dikbud")
+    ui.goto("/m/epintar/feedback")
+    expect(ui.page.locator("main")).to_contain_text("Perpustakaan lengkap.")
+    ui.snap("epintar-moderation")
+    with ui.page.expect_navigation():
+        ui.page.get_by_role("button", name="Setujui").click()
+    expect(ui.page.locator("main")).to_contain_text("Masukan disetujui")
+    ui.goto("/m/epintar/participation")
+    ui.snap("epintar-participation")
+    ui.goto("/m/epintar/announcements")
+    ui.snap("epintar-announcements")
+    ui.goto(f"/sekolah/{school_id}")
+    expect(ui.page.locator("main")).to_contain_text("Perpustakaan lengkap.")

@@ -61,6 +61,9 @@ def test_public_pages_list_demo_schools_and_announcement(client: FlaskClient, ap
     page = client.get("/sekolah")
     assert page.status_code == 200
     assert "SD Negeri 1 Rumbia (demo)" in page.get_data(as_text=True)
+    assert "Pilih salah satu pilihan" not in page.get_data(as_text=True)
+    unknown = client.get("/sekolah?kecamatan=Atlantis").get_data(as_text=True)
+    assert "Pilih salah satu pilihan" in unknown and "Rumbia (demo)" in unknown
     filtered = client.get("/sekolah?kecamatan=Poleang").get_data(as_text=True)
     assert "Poleang (demo)" in filtered and "Rumbia (demo)" not in filtered
     school_id, _agency = _demo_school(app)

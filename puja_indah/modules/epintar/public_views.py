@@ -47,7 +47,10 @@ def index() -> Any:
         SelectChoice("", _("All districts")),
         *(SelectChoice(d, d) for d in districts),
     ]
-    district = form.kecamatan.data if form.validate() and form.kecamatan.data else None
+    # Validated only when a district is asked for: the bare list is not an invalid filter.
+    district = None
+    if request.args.get("kecamatan") and form.validate():
+        district = form.kecamatan.data
     if district:
         rows, _districts = queries.public_schools(district)
     return render_template("epintar/public_list.html", schools=rows, form=form, district=district)
