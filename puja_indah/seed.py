@@ -139,6 +139,10 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
             )
     db.session.flush()
     created["modules"] = _switch_on_modules(data.get("modules", []), agencies)
+    # --- e-pintar (Dinas Pendidikan): demo schools and a demo announcement ---
+    from puja_indah.modules.epintar.demo import seed_demo as seed_epintar_demo
+
+    created["epintar_schools"] = seed_epintar_demo(agencies[("74.06", "DIKBUD")].id)
     # National lists and the assessment catalogue, so the demo app can fill a whole profile.
     created.update(reference_services.seed())
     outcome = assessment_services.seed()

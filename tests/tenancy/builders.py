@@ -78,6 +78,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "ClaimEvidence": {"claim_id": _fresh_row("Claim")},
     # (milestone, evidence) is unique: each attachment cites its own document.
     "MilestoneAttachment": {"evidence_id": _fresh_evidence},
+    # --- e-pintar: a rating is 1 to 5 (a CHECK constraint) ---
+    "Feedback": {"rating": 3},
 }
 
 

@@ -139,6 +139,31 @@ MATRIX: dict[str, Expect] = {
     # --- e-tracking (BKD and DPMPTSP run it in the demo) ---------------------------------------
     "etracking.desk": Expect(roles(officer=200, lead=200)),
     "etracking.install_preset": Expect(roles(lead=302)),
+    # --- e-pintar (Dinas Pendidikan runs it in the demo; BKD does not) -------------------------
+    # BKD does not run e-pintar, so its staff would only ever see the module guard's 404. The
+    # matrix switches it on for BKD and DPMPTSP (build_epintar_objects, rebuilt after every
+    # restore) and leaves it off for the far agency (Konsel): BKD's staff use the screens, another
+    # agency's school, announcement or feedback is 404 by isolation, and the far school's public
+    # page is 404 because its agency has the module off. The guard itself (module off → 404 for
+    # staff and public pages) is tested in tests/integration/test_epintar.py.
+    "epintar.schools": Expect(roles(officer=200, lead=200)),
+    "epintar.new_school": Expect(roles(officer=200, lead=200)),
+    "epintar.edit_school": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "epintar.announcements": Expect(roles(officer=200, lead=200)),
+    "epintar.new_announcement": Expect(roles(officer=200, lead=200)),
+    "epintar.edit_announcement": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "epintar.publish_announcement": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    "epintar.unpublish_announcement": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    "epintar.feedback": Expect(roles(officer=200, lead=200)),
+    "epintar.moderate_feedback": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    "epintar.participation": Expect(roles(officer=200, lead=200)),
+    # Public: the seeded Dikbud runs e-pintar, so the list answers everyone; a school page answers
+    # for an agency with the module on (own, other) and 404 where it is off (far). An empty
+    # feedback form is shown again with its errors (200).
+    "schools.index": Expect(roles(200, 200, 200, 200, 200, 200)),
+    "schools.school": Expect(
+        roles(*([(200, 200, 404)] * 6))  # type: ignore[arg-type]
+    ),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -314,6 +339,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
         }
         _ensure_replication_rows(demo)  # first: the matrix innovations, published or not
         build_progress_objects(demo)  # then a milestone for each
+        build_epintar_objects(demo)  # e-pintar: a school, announcement and feedback for each
         evidence = build_evidence_objects((demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency))
         db.session.commit()
         result = FarObjects(decree.id, appointment or 0, entries, evidence)  # type: ignore[arg-type]
@@ -451,6 +477,74 @@ def _matrix_tracked_file(agency_id: int, preset: str = "bkd_spm") -> Any:
     )
     db.session.commit()
     return tracked
+
+
+# --- e-pintar: a school with an announcement and a feedback for BKD, DPMPTSP (module on) and the
+# far agency (module off), made in this order after every snapshot restore: same ids each time ---
+
+EPINTAR_NPSN = "8{:07d}"
+
+
+def _matrix_epintar_on(agency_id: int) -> None:
+    from puja_indah.core.registry import ModuleActivation
+
+    found = db.session.scalar(
+        sa.select(ModuleActivation).where(
+            ModuleActivation.agency_id == agency_id, ModuleActivation.module_code == "epintar"
+        )
+    )
+    if found is None:
+        db.session.add(ModuleActivation(agency_id=agency_id, module_code="epintar", enabled=True))
+
+
+def build_epintar_objects(demo: Any) -> None:
+    from puja_indah.modules.epintar.models import Announcement, Feedback, School, SchoolLevel
+
+    bkd, dpmptsp, bkad = demo.agency("BKD"), demo.agency("DPMPTSP"), demo.agency("BKAD", "74.05")
+    for agency_id in (bkd, dpmptsp, bkad):
+        if agency_id != bkad:
+            _matrix_epintar_on(agency_id)
+        npsn = EPINTAR_NPSN.format(agency_id)
+        if db.session.scalar(sa.select(School.id).where(School.npsn == npsn)) is not None:
+            continue
+        school = School(agency_id=agency_id, npsn=npsn, name="Matrix school", level=SchoolLevel.SD)
+        db.session.add(school)
+        db.session.flush()
+        db.session.add(
+            Announcement(agency_id=agency_id, school_id=school.id, title="Matrix", body="x")
+        )
+        db.session.add(Feedback(agency_id=agency_id, school_id=school.id, rating=4))
+        db.session.flush()
+    db.session.commit()
+
+
+def _matrix_epintar_row(model_name: str, agency_id: int) -> int:
+    from puja_indah.modules.epintar import models
+
+    school_id = db.session.scalar(
+        sa.select(models.School.id).where(models.School.npsn == EPINTAR_NPSN.format(agency_id))
+    )
+    if model_name == "School":
+        return int(school_id)
+    model = getattr(models, model_name)
+    return int(
+        db.session.scalar(sa.select(sa.func.min(model.id)).where(model.school_id == school_id))
+    )
+
+
+def _epintar_values(bkd: int, dpmptsp: int, bkad: int) -> dict[str, dict[str, Any]]:
+    relations = (("own", bkd), ("other", dpmptsp), ("far", bkad))
+    return {
+        name: {
+            relation: (lambda a=agency, m=model: _matrix_epintar_row(m, a))
+            for relation, agency in relations
+        }
+        for name, model in (
+            ("school_id", "School"),
+            ("announcement_id", "Announcement"),
+            ("feedback_id", "Feedback"),
+        )
+    }
 
 
 def _matrix_replication(agency_id: int) -> int:
@@ -592,6 +686,8 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").public_code,
             "far": lambda: _matrix_tracked_file(bkad).public_code,
         },
+        # --- e-pintar (resolvers above _epintar_values) ---
+        **_epintar_values(bkd, dpmptsp, bkad),
         # --- replications ---
         "innovation_id": {
             "own": lambda: _matrix_innovation(bkd, published=False),

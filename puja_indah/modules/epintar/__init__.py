@@ -1,0 +1,1 @@
+"""e-pintar: Dinas Pendidikan's schools, announcements to parents and moderated public feedback."""

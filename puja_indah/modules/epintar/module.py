@@ -1,0 +1,49 @@
+"""The e-pintar service module as the registry sees it (ARCHITECTURE §4, DOMAIN §4)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from puja_indah.core.registry import Metric, ServiceModule
+
+# Importing the view modules attaches their routes to the blueprints before the app mounts them.
+from puja_indah.modules.epintar import public_views, staff  # noqa: F401
+from puja_indah.modules.epintar.blueprint import bp, open_bp
+
+
+class EpintarModule(ServiceModule):
+    code = "epintar"
+    name: ClassVar[Any] = _l("e-Pintar (schools, parents and the community)")
+    description: ClassVar[Any] = _l(
+        "Schools of the education agency, announcements to parents, moderated public feedback"
+        " per school and participation figures."
+    )
+    blueprint: ClassVar[Blueprint | None] = bp
+    url_prefix: ClassVar[str | None] = "/m/epintar"
+    open_blueprints: ClassVar[tuple[Blueprint, ...]] = (open_bp,)
+
+    def metrics(self, agency_id: int) -> list[Metric]:
+        from puja_indah.modules.epintar.queries import agency_metrics
+
+        schools, received, average = agency_metrics(agency_id)
+        return [
+            Metric("schools_reached", str(_l("Active schools on e-pintar")), schools, "schools"),
+            # Indicator 33 (kemanfaatan) counts the people a service reached: each feedback is a
+            # parent, student or community member who used it this year.
+            Metric(
+                "feedback_received_year",
+                str(_l("Feedback received this year")),
+                received,
+                "feedback",
+                indicator=33,
+            ),
+            Metric(
+                "average_rating",
+                str(_l("Average rating (approved feedback)")),
+                None if average is None else round(average, 2),
+                "/5",
+            ),
+        ]
