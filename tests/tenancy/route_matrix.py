@@ -139,6 +139,13 @@ MATRIX: dict[str, Expect] = {
     # --- e-tracking (BKD and DPMPTSP run it in the demo) ---------------------------------------
     "etracking.desk": Expect(roles(officer=200, lead=200)),
     "etracking.install_preset": Expect(roles(lead=302)),
+    # --- e-tracking: the submitting agency's files and notifications ---
+    # tracked_id own = BKD's file submitted by BKD itself; other (a DPMPTSP licence, submitted by
+    # the public) and far (Konsel) were not submitted by BKD: 404. Region and national roles have
+    # no submitting agency: 403.
+    "tracking.submitted_files": Expect(roles(officer=200, lead=200)),
+    "tracking.submitted_file": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "tracking.subscribe": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
