@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -21,6 +23,10 @@ def worker(workers: int) -> None:
     set_worker_app(current_app._get_current_object())  # type: ignore[attr-defined]
     storage = type(huey.storage).__name__
     click.echo(f"Job worker: {workers} thread(s), {storage}.")
+    # The consumer reports each task (run, retried, failed) through logging, as huey_consumer does.
+    logging.basicConfig(
+        level=logging.INFO, format="[%(asctime)s] %(levelname)s:%(name)s:%(message)s"
+    )
     huey.create_consumer(workers=workers, worker_type="thread").run()
 
 

@@ -127,7 +127,10 @@ def test_a_committed_step_mails_each_subscriber_of_the_submitting_agency_once(
     assert len(sent) == 1
     message = sent[0]
     assert message["To"] == "officer.dpmptsp@demo.pujaindah.id"
-    assert "SPM-LS/0099/2026" in message["Subject"]
+    assert (
+        message["Subject"]
+        == "[PUJA INDAH] SPM-LS/0099/2026: Pemeriksaan kelengkapan (sedang diproses)"
+    )
     body = message.get_content()
     assert "Pencairan anggaran (SPM → SP2D)" in body
     assert "SPM Langsung (LS)" in body

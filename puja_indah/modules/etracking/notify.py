@@ -204,7 +204,7 @@ def compose(session: Session, event_id: int, user_id: int) -> StepMail | None:
             "at": format_local_datetime(step.at, "medium"),
             "link": _link(tracked.id),
         }
-        subject = _("[PUJA INDAH] %(process)s %(number)s: %(status)s", **values)
+        subject = _("[PUJA INDAH] %(number)s: %(stage)s (%(status)s)", **values)
         lines = [
             _("The file your agency submitted moved on:"),
             "",
