@@ -74,6 +74,22 @@ class Config:
         # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
         # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
         self.PROXY_HOPS = int(os.environ.get("PUJA_PROXY_HOPS", "0"))
+        # --- job queue and mail (notifications) ---
+        # Redis when set (several machines share the queue), else SQLite in the instance folder.
+        self.HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
+        self.HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(instance / "jobs.sqlite3"))
+        self.HUEY_IMMEDIATE = os.environ.get("HUEY_IMMEDIATE", "") == "1"
+        # No MAIL_SERVER: messages are written as .eml files to MAIL_OUTBOX instead of sent.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+        self.MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "PUJA INDAH <no-reply@pujaindah.local>")
+        self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(instance / "outbox"))
+        # Absolute links in e-mails (no request to take the host from), e.g. https://puja.example.id
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
 
 
 class DevelopmentConfig(Config):
@@ -89,6 +105,8 @@ class TestingConfig(Config):
         super().__init__()
         self.SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test configuration
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        # Tasks run inline; a test that needs the real queue configures it itself.
+        self.HUEY_IMMEDIATE = True
 
 
 class ProductionConfig(Config):

@@ -23,6 +23,7 @@ def create_app(config: Any = None) -> Flask:
     web.trust_proxies(app)
     web.init_extensions(app)
     web.init_tenancy(app)
+    web.init_jobs(app)
     web.register_blueprints(app)
     web.register_error_handlers(app)
     web.register_template_helpers(app)

@@ -144,6 +144,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(decree_cli)
     app.cli.add_command(assessment_cli)
+    # --- job queue ---
+    from puja_indah.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
 
 
 def main() -> None:

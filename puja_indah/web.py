@@ -102,6 +102,14 @@ def init_tenancy(app: Flask) -> None:
         audit.set_actor(audit.Actor())
 
 
+# --- job queue (notifications) ----------------------------------------------------------------
+def init_jobs(app: Flask) -> None:
+    """Point the huey queue at the storage the config names (puja_indah/jobs)."""
+    from puja_indah import jobs
+
+    jobs.init_app(app)
+
+
 FEATURE_MODELS = (
     "puja_indah.core.registry",
     "puja_indah.agencies.models",
@@ -111,6 +119,8 @@ FEATURE_MODELS = (
     "puja_indah.modules.etracking.models",
     # --- e-pintar (Dinas Pendidikan) ---
     "puja_indah.modules.epintar.models",
+    # --- e-tracking notifications (subscriptions, sent mail) ---
+    "puja_indah.modules.etracking.notify_models",
     "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",

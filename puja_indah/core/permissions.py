@@ -81,6 +81,18 @@ def can_configure_desk(scope: Scope) -> bool:
     return can_manage_agency_officers(scope) and not scope.read_only
 
 
+# --- e-tracking: the submitting agency's view and notifications ---
+def can_view_submitted_files(scope: Scope) -> bool:
+    """The files one's agency submitted to a desk (any desk, even where the agency runs no
+    module): officers and leads of the submitting agency."""
+    return _signed_in() and scope.kind == "agency" and scope.agency_id is not None
+
+
+def can_subscribe_submitted_files(scope: Scope) -> bool:
+    """Ask for e-mail when a file one's agency submitted changes stage."""
+    return can_view_submitted_files(scope) and not scope.read_only
+
+
 def can_edit_reference(scope: Scope) -> bool:
     """The national reference lists (urusan, themes, initiator kinds): monitors and admins."""
     if not _signed_in() or scope.read_only:

@@ -164,6 +164,13 @@ MATRIX: dict[str, Expect] = {
     "schools.school": Expect(
         roles(*([(200, 200, 404)] * 6))  # type: ignore[arg-type]
     ),
+    # --- e-tracking: the submitting agency's files and notifications ---
+    # tracked_id own = BKD's file submitted by BKD itself; other (a DPMPTSP licence, submitted by
+    # the public) and far (Konsel) were not submitted by BKD: 404. Region and national roles have
+    # no submitting agency: 403.
+    "tracking.submitted_files": Expect(roles(officer=200, lead=200)),
+    "tracking.submitted_file": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "tracking.subscribe": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an

@@ -380,6 +380,7 @@ def act(
         raise EngineRefused(
             _("Someone else acted on this file just now. Reload it and try again.")
         ) from None
+    db.session.info.setdefault("etracking.stage_events", []).append(event.id)  # see notify.py
     db.session.refresh(tracked)
     return event
 
