@@ -210,6 +210,7 @@ def _draw(pdf: FPDF, data: Receipt, layout: _Layout, png: io.BytesIO) -> float:
     ):
         text(label, layout.small)
         text(value, layout.body, "B")
+        pdf.ln(0.6)
     pdf.ln(1.5)
     text(_("Tracking code"), layout.small, align="C")
     text(data.display_code, layout.code, "B", "C", family="Courier")

@@ -18,21 +18,36 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from puja_indah.core.db import utcnow
+from puja_indah.core.i18n import current_language
 from puja_indah.core.permissions import public
 from puja_indah.extensions import limiter
 from puja_indah.modules.etracking import codes, engine, status_queries
 from puja_indah.modules.etracking.blueprint import open_bp
+from puja_indah.modules.etracking.worktime import WITA
 
 RATE = "30 per minute"
 # Longer input is not a code, whatever it holds: it is refused before it is even normalised.
 MAX_INPUT = 40
 
 
+def _clock() -> str:
+    # Indonesian writes 09.30, English 09:30.
+    return "HH.mm" if current_language() == "id" else "HH:mm"
+
+
 def wita(value: datetime | None) -> str:
     """A stored UTC time in WITA, to the minute, in the visitor's language."""
     if value is None:
         return "–"
-    return f"{format_datetime(value, 'd MMM y, HH.mm')} WITA"
+    return f"{format_datetime(value, f'd MMM y, {_clock()}')} WITA"
+
+
+def wita_span(start: datetime, end: datetime) -> str:
+    """From–to in WITA, the date said once when both fall on the same day."""
+    same_day = start.astimezone(WITA).date() == end.astimezone(WITA).date()
+    left = format_datetime(start, f"d MMM y, {_clock()}")
+    right = format_datetime(end, _clock() if same_day else f"d MMM y, {_clock()}")
+    return f"{left} → {right} WITA"
 
 
 def working_time(minutes: int | None) -> str:
@@ -51,6 +66,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     html = render_template(
         template,
         wita=wita,
+        wita_span=wita_span,
         working_time=working_time,
         status_label=engine.status_label,
         display=codes.display,
