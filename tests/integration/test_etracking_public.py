@@ -212,3 +212,14 @@ def test_the_page_follows_the_chosen_language(app: Flask, client: FlaskClient, d
     assert '<html lang="en">' in english
     assert "in process" in english and "Stages" in english and "On time" in english
     assert "sedang diproses" not in english
+
+
+def test_a_file_left_open_for_years_still_shows_its_status(
+    app: Flask, client: FlaskClient, demo: Demo
+) -> None:
+    # Beyond the span working-time arithmetic walks: the timing is left out, not a server error.
+    made = make_file(app, demo.agency("BKD"), received=at("2012-03-05", "09:00"))
+    response = client.get(f"/s/{made.code}")
+    assert response.status_code == 200
+    page = _text(response)
+    assert "sedang diproses" in page and "Terlambat" not in page and "Tepat waktu" not in page

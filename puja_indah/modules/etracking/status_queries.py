@@ -153,14 +153,19 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
         sla = current.sla_minutes
         if row.status in (FileStatus.OPEN, FileStatus.RETURNED) and sla is not None:
             calendar = _calendar(session, row.agency_id, moment.astimezone(WITA).date())
-            used = active_minutes(
-                calendar,
-                row.stage_entered_at,
-                moment,
-                _pauses(events, row.stage_entered_at, moment),
-            )
-            if row.status is FileStatus.OPEN and used < sla:
-                due = calendar.add_working_minutes(moment, sla - used)
+            try:
+                used = active_minutes(
+                    calendar,
+                    row.stage_entered_at,
+                    moment,
+                    _pauses(events, row.stage_entered_at, moment),
+                )
+                if row.status is FileStatus.OPEN and used < sla:
+                    due = calendar.add_working_minutes(moment, sla - used)
+            except ValueError:
+                # A span beyond what working-time arithmetic walks (a file left open for
+                # years) or a calendar without working time: say nothing rather than fail.
+                used = due = None
         else:
             sla = None
 
