@@ -126,3 +126,27 @@ def test_receipts_are_the_desk_agencys_own(
     assert anonymous.status_code == 302
     officer = login("officer.bkd")
     assert officer.get("/m/etracking/files/999999/receipt").status_code == 404
+
+
+def test_long_names_still_fit_the_a6_sheet(app: Flask) -> None:
+    code = codes.new_code()
+    with app.test_request_context():
+        data = receipts.Receipt(
+            agency_name="Badan " * 33,
+            process_name="Proses → " * 22,
+            file_kind_name="Jenis " * 20,
+            internal_number="N" * 80,
+            received_at=at("2026-11-02", "09:05"),
+            code=code,
+            status_url=receipts.status_url(code),
+            lookup_url="http://localhost/lacak",
+        )
+        pdf = receipts.receipt_pdf_bytes(data, "a6")
+    assert _media_box(pdf) == (round(105 * MM, 2), round(148 * MM, 2))
+    text = _page_text(pdf)
+    assert codes.display(code).encode() in text
+    # Every line and the QR code sit on the sheet (PDF y grows upwards from the bottom edge).
+    lines = [float(y) for y in re.findall(rb"BT [\d.]+ ([\d.-]+) Td", text)]
+    assert lines and min(lines) > 0
+    size, bottom = re.search(rb"q ([\d.]+) 0 0 [\d.]+ [\d.]+ ([\d.-]+) cm /I\d+ Do", text).groups()
+    assert float(bottom) > 0 and float(size) >= 24 * MM - 0.1

@@ -9,7 +9,7 @@ QR holds only that address (DOMAIN §3): the status page shows public fields onl
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import segno
@@ -167,11 +167,15 @@ def receipt_pdf_bytes(data: Receipt, size: str) -> bytes:
     png = io.BytesIO()
     receipt_qr(data.code).save(png, kind="png", scale=8, border=2)
     title = f"{_('File receipt')} {data.display_code}"
+    # Lay it out once on a long strip to learn the height it needs.
+    needed = _draw(_new_pdf(layout, ROLL_MAX_HEIGHT, title), data, layout, png) + layout.margin
     if size == "58mm":
-        # Lay it out once on a long strip to learn the height, then for real on a strip that long.
-        height = _draw(_new_pdf(layout, ROLL_MAX_HEIGHT, title), data, layout, png) + layout.margin
+        height = needed  # the roll is cut to fit
     else:
         height = A6_HEIGHT
+        if needed > height:
+            # Very long names: the QR code gives up the room (still scannable at 24 mm).
+            layout = replace(layout, qr=max(layout.qr - (needed - height), 24))
     pdf = _new_pdf(layout, height, title)
     _draw(pdf, data, layout, png)
     return bytes(pdf.output())
