@@ -171,6 +171,14 @@ MATRIX: dict[str, Expect] = {
     "tracking.submitted_files": Expect(roles(officer=200, lead=200)),
     "tracking.submitted_file": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "tracking.subscribe": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    # --- e-tracking public status page and receipts ---
+    # The status page answers whoever holds the code, for any desk that runs the module (the far
+    # desk's resolver switches it on too); the lookup form has no object. Receipts: the desk's own
+    # staff, own files only.
+    "tracking.status": Expect(roles(200, 200, 200, 200, 200, 200)),
+    "tracking.lookup": Expect(roles(200, 200, 200, 200, 200, 200)),
+    "etracking.receipt": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.receipt_pdf": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an

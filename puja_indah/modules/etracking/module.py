@@ -7,6 +7,9 @@ from typing import Any, ClassVar
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+# e-tracking public status page and receipts (their routes, like desk's, attach on import).
+import puja_indah.modules.etracking.receipts
+import puja_indah.modules.etracking.status  # noqa: F401
 from puja_indah.core.registry import ServiceModule
 
 # Importing the view modules attaches their routes to the blueprints before the app mounts them.

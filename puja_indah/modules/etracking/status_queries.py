@@ -1,0 +1,295 @@
+"""The public status of a tracked file: a named cross-agency read ("e-tracking: public status").
+
+Anyone holding a file's public code may see where the file is — whichever agency's desk holds
+it — so the read looks past the tenant, but only at the fields listed here: the process and file
+type names, the stages' public labels, the times of the steps, the status, SLA timing and the
+desk's office contact. Never the amount, the internal number, the submitter or applicant, the
+checklist, the reasons typed by the staff or who acted. A file whose desk has the module switched
+off reads as not found, exactly like an unknown code. Everything returned is a plain value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puja_indah.agencies.models import AgencyProfile
+from puja_indah.core.db import utcnow
+from puja_indah.core.models import Agency
+from puja_indah.core.registry import ModuleActivation
+from puja_indah.core.tenancy import cross_agency_read
+from puja_indah.extensions import db
+from puja_indah.modules.etracking.models import (
+    CollectiveLeave,
+    FileAction,
+    FileEvent,
+    FileKind,
+    FileStatus,
+    Process,
+    ProcessVersion,
+    StageDefinition,
+    TrackedFile,
+    WorkingCalendar,
+)
+from puja_indah.modules.etracking.worktime import (
+    WITA,
+    Interval,
+    WorkCalendar,
+    active_minutes,
+    national_holidays,
+)
+
+REASON = "e-tracking: public status"
+MODULE_CODE = "etracking"
+# Steps that bring a file into a stage, and those that take it out.
+ENTERING = (FileAction.RECEIVE, FileAction.ADVANCE, FileAction.COMPLETE)
+LEAVING = (FileAction.ADVANCE, FileAction.COMPLETE)
+
+
+@dataclass(frozen=True)
+class StageRow:
+    label: str
+    # "done", "current" or "todo"; a rejected file's later stages are "skipped".
+    state: str
+    entered_at: datetime | None
+    left_at: datetime | None
+    sla_minutes: int | None
+    # A finished stage: whether it took longer than its SLA (None when it has none).
+    breached: bool | None
+
+
+@dataclass(frozen=True)
+class DeskContact:
+    name: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    office_hours: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    code: str
+    process_name: str
+    file_kind_name: str
+    status: FileStatus
+    received_at: datetime
+    closed_at: datetime | None
+    stages: tuple[StageRow, ...]
+    current_label: str
+    # When the file was last returned for correction (status RETURNED only).
+    returned_at: datetime | None
+    # The current stage's SLA, the working minutes it has used so far and when it runs out;
+    # None where they do not apply (no SLA, a closed file).
+    sla_minutes: int | None
+    used_minutes: int | None
+    due_at: datetime | None
+    desk: DeskContact
+
+    @property
+    def late(self) -> bool | None:
+        if self.sla_minutes is None or self.used_minutes is None:
+            return None
+        return self.used_minutes > self.sla_minutes
+
+
+def public_status(code: str, now: datetime | None = None) -> PublicStatus | None:
+    """The public status of the file with this (canonical) code, or None when there is no such
+    file or its desk does not run the e-tracking module."""
+    moment = now or utcnow()
+    with cross_agency_read(REASON, db.engine) as session:
+        row = session.execute(
+            select(
+                TrackedFile.id,
+                TrackedFile.agency_id,
+                TrackedFile.version_id,
+                TrackedFile.file_kind_id,
+                TrackedFile.stage_id,
+                TrackedFile.status,
+                TrackedFile.received_at,
+                TrackedFile.stage_entered_at,
+                TrackedFile.closed_at,
+            ).where(TrackedFile.public_code == code)
+        ).one_or_none()
+        if row is None or not _module_on(session, row.agency_id):
+            return None
+        process_name = session.scalar(
+            select(Process.name)
+            .join(ProcessVersion, ProcessVersion.process_id == Process.id)
+            .where(ProcessVersion.id == row.version_id)
+        )
+        kind_name = session.scalar(select(FileKind.name).where(FileKind.id == row.file_kind_id))
+        stages = session.execute(
+            select(
+                StageDefinition.id,
+                StageDefinition.position,
+                StageDefinition.public_label,
+                StageDefinition.sla_minutes,
+            )
+            .where(StageDefinition.version_id == row.version_id)
+            .order_by(StageDefinition.position)
+        ).all()
+        events = session.execute(
+            select(
+                FileEvent.action,
+                FileEvent.from_stage_id,
+                FileEvent.to_stage_id,
+                FileEvent.at,
+                FileEvent.breached,
+            )
+            .where(FileEvent.file_id == row.id)
+            .order_by(FileEvent.sequence)
+        ).all()
+        desk = _desk_contact(session, row.agency_id)
+        current = next(s for s in stages if s.id == row.stage_id)
+        used = due = None
+        sla = current.sla_minutes
+        if row.status in (FileStatus.OPEN, FileStatus.RETURNED) and sla is not None:
+            calendar = _calendar(session, row.agency_id, moment.astimezone(WITA).date())
+            try:
+                used = active_minutes(
+                    calendar,
+                    row.stage_entered_at,
+                    moment,
+                    _pauses(events, row.stage_entered_at, moment),
+                )
+                if row.status is FileStatus.OPEN and used < sla:
+                    due = calendar.add_working_minutes(moment, sla - used)
+            except ValueError:
+                # A span beyond what working-time arithmetic walks (a file left open for
+                # years) or a calendar without working time: say nothing rather than fail.
+                used = due = None
+        else:
+            sla = None
+
+    entered: dict[int, datetime] = {}
+    left: dict[int, datetime] = {}
+    breached: dict[int, bool | None] = {}
+    returned_at: datetime | None = None
+    for event in events:
+        if event.action in ENTERING and event.to_stage_id is not None:
+            entered.setdefault(event.to_stage_id, event.at)
+        if event.action in LEAVING and event.from_stage_id is not None:
+            left[event.from_stage_id] = event.at
+            breached[event.from_stage_id] = event.breached
+        if event.action is FileAction.RETURN:
+            returned_at = event.at
+    rows = []
+    for stage in stages:
+        if stage.position < current.position:
+            state = "done"
+        elif stage.position == current.position:
+            state = "done" if row.status is FileStatus.COMPLETED else "current"
+        else:
+            state = "skipped" if row.status is FileStatus.REJECTED else "todo"
+        rows.append(
+            StageRow(
+                label=stage.public_label,
+                state=state,
+                entered_at=entered.get(stage.id),
+                left_at=left.get(stage.id) or (row.closed_at if stage.id == current.id else None),
+                sla_minutes=stage.sla_minutes,
+                breached=breached.get(stage.id),
+            )
+        )
+    return PublicStatus(
+        code=code,
+        process_name=process_name or "",
+        file_kind_name=kind_name or "",
+        status=row.status,
+        received_at=row.received_at,
+        closed_at=row.closed_at,
+        stages=tuple(rows),
+        current_label=current.public_label,
+        returned_at=returned_at if row.status is FileStatus.RETURNED else None,
+        sla_minutes=sla,
+        used_minutes=used,
+        due_at=due,
+        desk=desk,
+    )
+
+
+def _module_on(session: Session, agency_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(ModuleActivation.enabled).where(
+                ModuleActivation.agency_id == agency_id,
+                ModuleActivation.module_code == MODULE_CODE,
+            )
+        )
+    )
+
+
+def _desk_contact(session: Session, agency_id: int) -> DeskContact:
+    """The desk agency's office contact as its officers entered it (no invented numbers);
+    never the names of people."""
+    agency = session.execute(select(Agency.name).where(Agency.id == agency_id)).one()
+    profile = session.execute(
+        select(
+            AgencyProfile.address,
+            AgencyProfile.phone,
+            AgencyProfile.email,
+            AgencyProfile.website,
+            AgencyProfile.office_hours,
+        ).where(AgencyProfile.agency_id == agency_id)
+    ).one_or_none()
+    if profile is None:
+        return DeskContact(agency.name, "", "", "", "", "")
+    return DeskContact(agency.name, *profile)
+
+
+def _pauses(events: Sequence[Any], entered: datetime, until: datetime) -> list[Interval]:
+    """The spans the file spent back with the submitter since it entered its stage (the SLA
+    clock stops then) — the engine's `stage_minutes` rule, on plain rows."""
+    pauses: list[Interval] = []
+    returned_at: datetime | None = None
+    for event in events:
+        if event.at < entered:
+            continue
+        if event.action is FileAction.RETURN:
+            returned_at = event.at
+        elif event.action is FileAction.RESUME and returned_at is not None:
+            pauses.append(Interval(returned_at, event.at))
+            returned_at = None
+    if returned_at is not None:
+        pauses.append(Interval(returned_at, until))
+    return pauses
+
+
+def _calendar(session: Session, agency_id: int, around: date) -> WorkCalendar:
+    """The desk's working calendar (the engine's `calendar_for`, read in this session so the
+    request's own session is left alone)."""
+    row = session.execute(
+        select(
+            WorkingCalendar.opens,
+            WorkingCalendar.closes,
+            WorkingCalendar.weekdays,
+            WorkingCalendar.zone,
+        ).where(WorkingCalendar.agency_id == agency_id)
+    ).one_or_none()
+    region_id = session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
+    days_off = set(national_holidays(range(around.year - 1, around.year + 2)))
+    days_off |= set(
+        session.scalars(select(CollectiveLeave.day).where(CollectiveLeave.region_id == region_id))
+    )
+    if row is None:
+        return WorkCalendar(days_off=frozenset(days_off))
+    try:
+        zone = ZoneInfo(row.zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = WITA
+    weekdays = frozenset(int(p) for p in row.weekdays.split(",") if p.strip().isdigit())
+    return WorkCalendar(
+        opens=row.opens,
+        closes=row.closes,
+        weekdays=weekdays,
+        days_off=frozenset(days_off),
+        zone=zone,
+    )
