@@ -38,6 +38,7 @@ MAX_NOTE = 1000
 MAX_SLA_MINUTES = 200_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 STAGE_CODE = re.compile(r"^[a-z0-9_]{1,40}$")
+DIGITS = re.compile(r"^[0-9]{1,9}$")
 KIND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 
@@ -278,7 +279,8 @@ def _parse(stages: list[StageDraft], kinds: list[KindDraft]) -> tuple[_Parsed, d
             errors[key + "roles"] = _("Choose at least one role that may act at this stage.")
         sla: int | None = None
         if stage.sla_minutes:
-            if stage.sla_minutes.isdigit() and 0 < int(stage.sla_minutes) <= MAX_SLA_MINUTES:
+            # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+            if DIGITS.match(stage.sla_minutes) and 0 < int(stage.sla_minutes) <= MAX_SLA_MINUTES:
                 sla = int(stage.sla_minutes)
             else:
                 errors[key + "sla_minutes"] = _(

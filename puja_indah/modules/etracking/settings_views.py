@@ -77,7 +77,7 @@ def _csrf_failed(form: BaseForm) -> bool:
 
 def _int(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if services.DIGITS.match(text) else None
 
 
 def _this_year() -> int:
