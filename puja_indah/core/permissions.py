@@ -93,6 +93,15 @@ def can_subscribe_submitted_files(scope: Scope) -> bool:
     return can_view_submitted_files(scope) and not scope.read_only
 
 
+# --- e-tracking settings: collective leave --------------------------------------------------------
+
+
+def can_view_collective_leave(scope: Scope) -> bool:
+    """The region's collective-leave days: managed by its monitor (or an administrator), read by
+    the desk staff whose SLA clock skips them."""
+    return can_manage_region(scope) or can_work_desk(scope)
+
+
 def can_edit_reference(scope: Scope) -> bool:
     """The national reference lists (urusan, themes, initiator kinds): monitors and admins."""
     if not _signed_in() or scope.read_only:

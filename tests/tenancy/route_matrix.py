@@ -179,6 +179,16 @@ MATRIX: dict[str, Expect] = {
     "tracking.lookup": Expect(roles(200, 200, 200, 200, 200, 200)),
     "etracking.receipt": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "etracking.receipt_pdf": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    # --- e-tracking settings: calendar, collective leave (per region), process versions ---
+    "etracking.calendar": Expect(roles(officer=200, lead=200)),
+    "etracking.save_calendar": Expect(roles(lead=200)),  # empty form: errors beside fields
+    "etracking.collective_leave": Expect(roles(officer=200, lead=200, monitor=200, admin=200)),
+    "etracking.add_collective_leave": Expect(roles(monitor=200, admin=200)),
+    "etracking.confirm_remove_collective_leave": Expect(roles(monitor=REGION_OBJECT, admin=200)),
+    "etracking.remove_collective_leave": Expect(roles(monitor=(302, 302, 404), admin=302)),
+    "etracking.process_detail": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    # An empty form carries no version: refused as stale (409), nothing saved.
+    "etracking.save_process": Expect(roles(lead=(409, 404, 404))),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -356,6 +366,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
         build_progress_objects(demo)  # then a milestone for each
         build_epintar_objects(demo)  # e-pintar: a school, announcement and feedback for each
         evidence = build_evidence_objects((demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency))
+        _matrix_leaves(demo)  # e-tracking settings: same ids again after every restore
         db.session.commit()
         result = FarObjects(decree.id, appointment or 0, entries, evidence)  # type: ignore[arg-type]
         db.session.remove()
@@ -562,6 +573,32 @@ def _epintar_values(bkd: int, dpmptsp: int, bkad: int) -> dict[str, dict[str, An
     }
 
 
+def _matrix_leaves(demo: Any) -> dict[str, int]:
+    """Collective-leave days (e-tracking settings): two of Bombana (own, other), one of Konsel
+    (far), made in this order once — so a restored snapshot gets them back with the same ids."""
+    from puja_indah.modules.etracking.models import CollectiveLeave
+
+    wanted = {
+        "own": (demo.regions["74.06"], dt.date(2026, 6, 2)),
+        "other": (demo.regions["74.06"], dt.date(2026, 6, 3)),
+        "far": (demo.regions["74.05"], dt.date(2026, 6, 2)),
+    }
+    ids: dict[str, int] = {}
+    for relation, (region_id, day) in wanted.items():
+        found = db.session.scalar(
+            sa.select(CollectiveLeave).where(
+                CollectiveLeave.region_id == region_id, CollectiveLeave.day == day
+            )
+        )
+        if found is None:
+            found = CollectiveLeave(region_id=region_id, day=day, name="Cuti bersama (matriks)")
+            db.session.add(found)
+            db.session.flush()
+        ids[relation] = found.id
+    db.session.commit()
+    return ids
+
+
 def _matrix_replication(agency_id: int) -> int:
     import datetime as dt
 
@@ -703,6 +740,13 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
         },
         # --- e-pintar (resolvers above _epintar_values) ---
         **_epintar_values(bkd, dpmptsp, bkad),
+        # --- e-tracking settings: a desk's process; collective leave of Bombana, Konsel ---
+        "process_id": {
+            "own": lambda: _matrix_tracked_file(bkd).version.process_id,
+            "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").version.process_id,
+            "far": lambda: _matrix_tracked_file(bkad).version.process_id,
+        },
+        "leave_id": {r: (lambda r=r: _matrix_leaves(demo)[r]) for r in ("own", "other", "far")},
         # --- replications ---
         "innovation_id": {
             "own": lambda: _matrix_innovation(bkd, published=False),

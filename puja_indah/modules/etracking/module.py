@@ -7,14 +7,18 @@ from typing import Any, ClassVar
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-# e-tracking public status page and receipts (their routes, like desk's, attach on import).
-import puja_indah.modules.etracking.receipts
-import puja_indah.modules.etracking.status  # noqa: F401
 from puja_indah.core.registry import ServiceModule
 
-# Importing the view modules attaches their routes to the blueprints before the app mounts them.
-# (submitted: the submitting agency's view; it imports notify, the e-mail notifications.)
-from puja_indah.modules.etracking import desk, submitted  # noqa: F401
+# Importing the view modules attaches their routes to the blueprints before the app mounts them:
+# desk (home), receipts, status (public page and lookup), submitted (the submitting agency's
+# view; it imports notify, the e-mail notifications), settings_views (calendar, leave, processes).
+from puja_indah.modules.etracking import (  # noqa: F401
+    desk,
+    receipts,
+    settings_views,
+    status,
+    submitted,
+)
 from puja_indah.modules.etracking.blueprint import bp, open_bp
 
 
