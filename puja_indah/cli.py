@@ -144,6 +144,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(decree_cli)
     app.cli.add_command(assessment_cli)
+    # --- e-tracking: demo file histories (SLA analytics) ---
+    from puja_indah.modules.etracking.cli import etracking_cli
+
+    app.cli.add_command(etracking_cli)
 
 
 def main() -> None:
