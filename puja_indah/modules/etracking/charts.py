@@ -50,7 +50,7 @@ def nice_ceiling(value: float) -> float:
 
 
 def stage_chart(
-    rows: Sequence[tuple[str, float | None, float | None, int | None]], width: int = 400
+    rows: Sequence[tuple[str, float | None, float | None, int | None]], width: int = 360
 ) -> StageChart:
     """Horizontal bars per stage: median and p90 working minutes, a tick at the SLA."""
     row_height = 46
