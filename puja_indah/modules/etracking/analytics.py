@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import Date, case, cast, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from puja_indah.extensions import db
@@ -199,9 +199,11 @@ def parse_period(args: Mapping[str, Any], today: date) -> tuple[Period, list[str
 
 def local_day(column: Any) -> ColumnElement[Any]:
     """The WITA date of a stored UTC time, in SQL, on SQLite and PostgreSQL alike."""
+    # Literal SQL, not bound parameters: PostgreSQL only matches a GROUP BY expression to the
+    # selected one when both are written the same, and two parameters are two expressions.
     if db.engine.dialect.name == "postgresql":
-        return cast(func.timezone("Asia/Makassar", column), Date)
-    return func.date(column, "+8 hours")
+        return cast(func.timezone(literal_column("'Asia/Makassar'"), column), Date)
+    return func.date(column, literal_column("'+8 hours'"))
 
 
 def _as_date(value: Any) -> date:

@@ -45,10 +45,11 @@ def _process_or_404(process_id: int, agency_id: int | None = None) -> Process:
     return process
 
 
-def _report(process: Process) -> analytics.Report:
+def _report(process: Process, page: bool = True) -> analytics.Report:
     today = utcnow().astimezone(WITA).date()
     period, problems = analytics.parse_period(request.args, today)
-    for problem in problems:
+    # A download carries no page to show the message on: it names its period in the file.
+    for problem in problems if page else ():
         flash(_("%(problem)s The last 12 months are shown.", problem=problem), "warning")
     report = analytics.build_report(process, period)
     report.problems = problems
@@ -109,19 +110,21 @@ def analytics_page(process_id: int) -> Any:
 @bp.route(f"/{PROCESS_ID}/analytics.csv")
 @requires(can_work_desk)
 def analytics_csv(process_id: int) -> Response:
-    return _export(_report(_process_or_404(process_id)), "csv")
+    return _export(_report(_process_or_404(process_id), page=False), "csv")
 
 
 @bp.route(f"/{PROCESS_ID}/analytics.xlsx")
 @requires(can_work_desk)
 def analytics_xlsx(process_id: int) -> Response:
-    return _export(_report(_process_or_404(process_id)), "xlsx")
+    return _export(_report(_process_or_404(process_id), page=False), "xlsx")
 
 
 # --- monitors and national readers: one agency's processes ---------------------------------------
 
 
-def _agency_process(agency_id: int) -> tuple[Agency, list[Process], Process | None]:
+def _agency_process(
+    agency_id: int, page: bool = True
+) -> tuple[Agency, list[Process], Process | None]:
     agency = get_managed_or_404(Agency, agency_id)
     require_enabled("etracking", agency.id)
     processes = list(
@@ -132,6 +135,8 @@ def _agency_process(agency_id: int) -> tuple[Agency, list[Process], Process | No
     chosen = request.args.get("process", "")
     picked = next((p for p in processes if str(p.id) == chosen), None)
     if chosen and picked is None:
+        if not page:
+            abort(404)
         flash(_("That process is not one of this agency's."), "warning")
     return agency, processes, picked or (processes[0] if processes else None)
 
@@ -158,19 +163,19 @@ def agency_analytics(agency_id: int) -> Any:
 @bp.route(f"/agency/{AGENCY_ID}/analytics.csv")
 @requires(can_read_across_agencies)
 def agency_analytics_csv(agency_id: int) -> Response:
-    _agency, _processes, process = _agency_process(agency_id)
+    _agency, _processes, process = _agency_process(agency_id, page=False)
     if process is None:
         abort(404)
-    return _export(_report(process), "csv")
+    return _export(_report(process, page=False), "csv")
 
 
 @bp.route(f"/agency/{AGENCY_ID}/analytics.xlsx")
 @requires(can_read_across_agencies)
 def agency_analytics_xlsx(agency_id: int) -> Response:
-    _agency, _processes, process = _agency_process(agency_id)
+    _agency, _processes, process = _agency_process(agency_id, page=False)
     if process is None:
         abort(404)
-    return _export(_report(process), "xlsx")
+    return _export(_report(process, page=False), "xlsx")
 
 
 # --- which innovation the figures are evidence for (the lead) ------------------------------------
