@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
@@ -41,3 +41,38 @@ def test_desk_staff_and_monitor_read_the_sla_analytics(ui: UI, app: Any, demo: D
     expect(ui.page.locator("#f-process")).to_be_visible()
     expect(ui.page.locator("#peak-table")).to_contain_text("Oktober–November")
     ui.snap("sla-analytics-agency")
+
+
+def test_analytics_pages_have_no_serious_accessibility_violations(
+    app: Any, demo: Demo, browser: Browser, base_url: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from puja_indah.seed import DEMO_PASSWORD
+    from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE
+
+    axe = Axe()
+    problems = []
+    pages = {
+        "lead.bkd": [f"/m/etracking/{_spm(app)}/analytics"],
+        "monitor": [f"/m/etracking/agency/{demo.agency('DPMPTSP')}/analytics"],
+    }
+    for account, paths in pages.items():
+        for width in (PHONE, DESKTOP):
+            context = browser.new_context(
+                base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
+            )
+            page = context.new_page()
+            page.goto("/masuk")
+            page.fill("#email", f"{account}@{DEMO_DOMAIN}")
+            page.fill("#password", DEMO_PASSWORD)
+            with page.expect_navigation():
+                page.locator("main form #submit").click()
+            for path in paths:
+                page.goto(path)
+                for violation in axe.run(page).response["violations"]:
+                    if violation["impact"] in ("serious", "critical"):
+                        targets = [node["target"] for node in violation["nodes"]][:3]
+                        problems.append(f"{width}px {path}: {violation['id']} {targets}")
+            context.close()
+    assert not problems, "\n".join(problems)
