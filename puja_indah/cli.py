@@ -148,6 +148,10 @@ def register_cli(app: Flask) -> None:
     from puja_indah.jobs.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    # --- e-tracking: demo file histories (SLA analytics) ---
+    from puja_indah.modules.etracking.cli import etracking_cli
+
+    app.cli.add_command(etracking_cli)
 
 
 def main() -> None:

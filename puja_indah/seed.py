@@ -143,6 +143,13 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
     from puja_indah.modules.epintar.demo import seed_demo as seed_epintar_demo
 
     created["epintar_schools"] = seed_epintar_demo(agencies[("74.06", "DIKBUD")].id)
+    # --- e-tracking: demo file histories, so the SLA analytics have something to show ---
+    from puja_indah.modules.etracking import demo_files
+
+    created["demo_files"] = 0
+    for row in data.get("etracking_demo_files", []):
+        agency = agencies[(row.get("agency_region", "74.06"), row["agency"])]
+        created["demo_files"] += demo_files.generate(agency.id, int(row["count"]), seed=1)
     # National lists and the assessment catalogue, so the demo app can fill a whole profile.
     created.update(reference_services.seed())
     outcome = assessment_services.seed()

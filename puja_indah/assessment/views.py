@@ -37,6 +37,7 @@ from puja_indah.core.permissions import (
     can_use_app,
     requires,
 )
+from puja_indah.core.registry import evidence_figures
 from puja_indah.core.tenancy import current_scope
 from puja_indah.evidence import services as evidence_services
 from puja_indah.extensions import db
@@ -205,7 +206,19 @@ def self_assessment(innovation_id: int, year: int) -> Any:
         detail_url=_innovation_url(innovation),
         upload_hints=hints,
         upload_limit_mb=upload_limit() // (1024 * 1024),
+        # Service modules' figures beside the indicators they are evidence for.
+        module_hints=_module_hints(innovation),
     )
+
+
+def _module_hints(innovation: Innovation) -> dict[int, list[Any]]:
+    """Indicator number → the module metrics that are evidence for it (e-tracking: 28, 33)."""
+    hints: dict[int, list[Any]] = {}
+    for _module, metrics in evidence_figures(innovation.agency_id, innovation.id):
+        for metric in metrics:
+            if metric.indicator is not None:
+                hints.setdefault(metric.indicator, []).append(metric)
+    return hints
 
 
 def _innovation_url(innovation: Innovation) -> str | None:

@@ -66,6 +66,19 @@ class ServiceModule:
     def metrics(self, agency_id: int) -> list[Metric]:
         return []
 
+    def innovation_id(self, agency_id: int) -> int | None:
+        """The innovation the module's metrics are evidence for: the agency's choice stored in
+        its activation's settings (`innovation_id`); modules may fall back to another."""
+        from puja_indah.extensions import db
+
+        settings = db.session.scalar(
+            select(ModuleActivation.settings).where(
+                ModuleActivation.agency_id == agency_id, ModuleActivation.module_code == self.code
+            )
+        )
+        value = (settings or {}).get("innovation_id")
+        return value if isinstance(value, int) else None
+
     def guard(self) -> None:
         """Before every request of the module's blueprint: 404 for an agency that has it off.
         Region and national readers pass; views that show one agency's data check that agency
@@ -216,3 +229,24 @@ def enabled_codes(agency_id: int) -> set[str]:
             )
         )
     )
+
+
+# --- module figures as evidence (innovation page, self-assessment hints) -------------------------
+
+
+def evidence_figures(
+    agency_id: int, innovation_id: int
+) -> list[tuple[ServiceModule, list[Metric]]]:
+    """The metrics of the agency's switched-on modules that run `innovation_id`. Empty for a
+    reader in another agency's scope (its ORM scope could not count that agency's rows)."""
+    scope = current_scope()
+    if scope.kind == "agency" and scope.agency_id != agency_id:
+        return []
+    found = []
+    for code in sorted(enabled_codes(agency_id)):
+        module = get(code)
+        if module is not None and module.innovation_id(agency_id) == innovation_id:
+            metrics = module.metrics(agency_id)
+            if metrics:
+                found.append((module, metrics))
+    return found

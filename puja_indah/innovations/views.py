@@ -18,6 +18,7 @@ from puja_indah.core.permissions import (
     can_use_app,
     requires,
 )
+from puja_indah.core.registry import evidence_figures
 from puja_indah.core.tenancy import current_scope
 from puja_indah.extensions import db
 from puja_indah.innovations import queries, rules, services
@@ -131,6 +132,8 @@ def detail(innovation_id: int) -> Any:
         editable=can_edit_innovation(current_scope(), innovation),
         # Newest first: the self-assessment links of the years in the catalogue.
         assessment_years=[y.year for y in reversed(assessment_queries.years())],
+        # Service modules' figures as evidence (e-tracking SLA analytics).
+        module_figures=evidence_figures(innovation.agency_id, innovation.id),
         **_template_labels(),
     )
 

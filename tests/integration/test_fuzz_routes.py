@@ -283,6 +283,11 @@ def _signed_out(response: Any) -> bool:
     return response.status_code == 302 and "/masuk" in response.headers.get("Location", "")
 
 
+# --- downloads (e-tracking SLA analytics XLSX): only HTML pages have forms to fuzz ---
+def _page_text(response: Any) -> str:
+    return response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+
+
 _PAGE_FORMS: dict[str, dict[str, list[Form]]] = {}
 
 
@@ -294,7 +299,7 @@ def _forms_for(fuzz: Fuzzer, role: str, url: str, can_get: bool) -> list[Form]:
         response = fuzz.send(role, "GET", url, what="(page)")
         if response is None or response.status_code != 200:
             return []
-        return parse_forms(response.get_data(as_text=True), path)
+        return parse_forms(_page_text(response), path)
     if role not in _PAGE_FORMS:
         found: dict[str, list[Form]] = {}
         for endpoint, rule, methods in ROUTES:
@@ -312,7 +317,7 @@ def _forms_for(fuzz: Fuzzer, role: str, url: str, can_get: bool) -> list[Form]:
             response = fuzz.send(role, "GET", page, what="(looking for forms)")
             if response is None or response.status_code != 200:
                 continue
-            for form in parse_forms(response.get_data(as_text=True), urlsplit(page).path):
+            for form in parse_forms(_page_text(response), urlsplit(page).path):
                 found.setdefault(form.action, []).append(form)
         _PAGE_FORMS[role] = found
     return _PAGE_FORMS[role].get(path, [])
@@ -426,7 +431,7 @@ def _fuzz_query(fuzz: Fuzzer, role: str, url: str, thorough: Callable[[Any], boo
     page = fuzz.send(role, "GET", url, what="(page)")
     declared: dict[str, str] = {"page": "number"}
     if page is not None and page.status_code == 200:
-        for form in parse_forms(page.get_data(as_text=True), urlsplit(url).path):
+        for form in parse_forms(_page_text(page), urlsplit(url).path):
             if form.method == "get":
                 declared.update(form.kinds)
     params = dict.fromkeys(COMMON_PARAMS, "text") | declared

@@ -189,6 +189,21 @@ MATRIX: dict[str, Expect] = {
     "etracking.process_detail": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     # An empty form carries no version: refused as stale (409), nothing saved.
     "etracking.save_process": Expect(roles(lead=(409, 404, 404))),
+    # --- e-tracking SLA analytics: the desk's own process; an agency's for monitors and national
+    # readers (agency_id far = Konsel's BKAD, which does not run e-tracking: 404 for everyone) ---
+    "etracking.analytics_page": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.analytics_csv": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.analytics_xlsx": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.agency_analytics": Expect(
+        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
+    ),
+    "etracking.agency_analytics_csv": Expect(
+        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
+    ),
+    "etracking.agency_analytics_xlsx": Expect(
+        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
+    ),
+    "etracking.evidence_settings": Expect(roles(lead=302)),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -741,6 +756,7 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
         # --- e-pintar (resolvers above _epintar_values) ---
         **_epintar_values(bkd, dpmptsp, bkad),
         # --- e-tracking settings: a desk's process; collective leave of Bombana, Konsel ---
+        # --- e-tracking SLA analytics: the process of those desks' files ---
         "process_id": {
             "own": lambda: _matrix_tracked_file(bkd).version.process_id,
             "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").version.process_id,

@@ -7,12 +7,14 @@ from typing import Any, ClassVar
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from puja_indah.core.registry import ServiceModule
+from puja_indah.core.registry import Metric, ServiceModule
 
 # Importing the view modules attaches their routes to the blueprints before the app mounts them:
 # desk (home), receipts, status (public page and lookup), submitted (the submitting agency's
-# view; it imports notify, the e-mail notifications), settings_views (calendar, leave, processes).
+# view; it imports notify, the e-mail notifications), settings_views (calendar, leave, processes),
+# analytics_views (SLA analytics pages and exports).
 from puja_indah.modules.etracking import (  # noqa: F401
+    analytics_views,
     desk,
     receipts,
     settings_views,
@@ -32,3 +34,56 @@ class EtrackingModule(ServiceModule):
     blueprint: ClassVar[Blueprint | None] = bp
     url_prefix: ClassVar[str | None] = "/m/etracking"
     open_blueprints: ClassVar[tuple[Blueprint, ...]] = (open_bp,)
+
+    # --- SLA analytics: metrics for the progress board and the innovation's evidence ---
+
+    def metrics(self, agency_id: int) -> list[Metric]:
+        from puja_indah.core.db import utcnow
+        from puja_indah.modules.etracking.analytics import agency_figures
+
+        figures = agency_figures(agency_id, utcnow())
+        return [
+            Metric(
+                "received_month",
+                str(_l("Files received this month")),
+                figures.received_this_month,
+                str(_l("files")),
+            ),
+            Metric(
+                "days_to_result",
+                str(_l("Median working days to result (last 12 months)")),
+                figures.median_days,
+                str(_l("working days")),
+                indicator=28,
+            ),
+            Metric(
+                "users_served",
+                str(_l("Submitters and applicants served")),
+                figures.users_served,
+                str(_l("users")),
+                indicator=33,
+            ),
+            Metric(
+                "breach_share",
+                str(_l("Stage exits over the SLA (last 12 months)")),
+                None if figures.breach_share is None else round(100 * figures.breach_share, 1),
+                "%",
+            ),
+        ]
+
+    def innovation_id(self, agency_id: int) -> int | None:
+        """The chosen innovation (the lead's setting), else the agency's assigned innovation."""
+        from sqlalchemy import select
+
+        from puja_indah.extensions import db
+        from puja_indah.innovations.models import Innovation, Origin
+
+        chosen = super().innovation_id(agency_id)
+        if chosen is not None:
+            return chosen
+        return db.session.scalar(
+            select(Innovation.id)
+            .where(Innovation.agency_id == agency_id, Innovation.origin == Origin.ASSIGNED)
+            .order_by(Innovation.id)
+            .limit(1)
+        )
