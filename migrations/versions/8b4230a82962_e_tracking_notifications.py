@@ -3,7 +3,7 @@
 Both tables belong to the subscriber's (submitting) agency and get row-level security.
 
 Revision ID: 8b4230a82962
-Revises: 2ced7832430b
+Revises: 82ebf6faad30
 Create Date: 2026-11-29 12:10:27.760940
 
 """
@@ -18,7 +18,7 @@ AGENCY_TABLES = ('et_file_subscriptions', 'et_notifications')
 
 # revision identifiers, used by Alembic.
 revision = '8b4230a82962'
-down_revision = '2ced7832430b'
+down_revision = '82ebf6faad30'
 branch_labels = None
 depends_on = None
 
