@@ -109,6 +109,8 @@ FEATURE_MODELS = (
     "puja_indah.evidence.models",
     "puja_indah.innovations.models",
     "puja_indah.modules.etracking.models",
+    # --- e-minduk (civil-registration requests) ---
+    "puja_indah.modules.eminduk.models",
     "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",
@@ -159,7 +161,11 @@ def register_blueprints(app: Flask) -> None:
 
 # Service modules shipped in this package; installed distributions add theirs through the
 # `puja_indah.modules` entry-point group (core/registry.py).
-BUILTIN_MODULES: tuple[str, ...] = ("puja_indah.modules.etracking.module:EtrackingModule",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "puja_indah.modules.etracking.module:EtrackingModule",
+    # --- e-minduk (civil-registration requests) ---
+    "puja_indah.modules.eminduk.module:EmindukModule",
+)
 
 
 def register_modules(app: Flask) -> None:
