@@ -78,6 +78,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "ClaimEvidence": {"claim_id": _fresh_row("Claim")},
     # (milestone, evidence) is unique: each attachment cites its own document.
     "MilestoneAttachment": {"evidence_id": _fresh_evidence},
+    # --- e-minduk: one request per e-tracking file (unique), a NIK of 16 digits (checked) ---
+    "CivilRequest": {"file_id": _fresh_row("TrackedFile"), "nik": "7406011203850002"},
 }
 
 
