@@ -30,7 +30,7 @@ from puja_indah.modules.eminduk import queries, services
 from puja_indah.modules.eminduk.forms import BatchForm, RequestForm
 from puja_indah.modules.eminduk.models import CivilRequest
 from puja_indah.modules.etracking import codes, engine
-from puja_indah.modules.etracking.models import FileStatus
+from puja_indah.modules.etracking.models import FileAction, FileStatus
 
 bp = Blueprint("eminduk", __name__, template_folder="templates")
 
@@ -46,7 +46,23 @@ def shown_nik(civil: CivilRequest) -> str:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"emd_nik": shown_nik, "emd_status": engine.status_label, "emd_code": codes.display}
+    return {
+        "emd_nik": shown_nik,
+        "emd_status": engine.status_label,
+        "emd_code": codes.display,
+        "emd_action": action_label,
+    }
+
+
+def action_label(action: FileAction) -> str:
+    return {
+        FileAction.RECEIVE: _("received"),
+        FileAction.ADVANCE: _("moved on"),
+        FileAction.RETURN: _("returned for correction"),
+        FileAction.RESUME: _("resumed"),
+        FileAction.REJECT: _("rejected"),
+        FileAction.COMPLETE: _("completed"),
+    }[action]
 
 
 @bp.route("/")
