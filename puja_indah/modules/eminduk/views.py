@@ -75,6 +75,8 @@ def home() -> Any:
 @requires(can_view_civil_requests)
 def list_requests() -> Any:
     kind = request.args.get("kind", "")[:20]
+    if not (kind.isascii() and kind.isalnum()):
+        kind = ""  # kind codes are short ASCII words; anything else (a NUL…) filters nothing
     status_arg = request.args.get("status", "")
     status = FileStatus(status_arg) if status_arg in {s.value for s in FileStatus} else None
     return render_template(
@@ -104,7 +106,7 @@ def new_request() -> Any:
         return render_template("eminduk/new_request.html", process=None, kinds=[], kind=None)
     kinds = engine.current_version(process).file_kinds
     form = RequestForm()
-    chosen = form.kind.data if request.method == "POST" else request.args.get("kind", "")
+    chosen = (form.kind.data if request.method == "POST" else request.args.get("kind")) or ""
     kind = next((k for k in kinds if k.code == chosen), None)
     if kind is None:
         if request.method == "POST":
