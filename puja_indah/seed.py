@@ -139,6 +139,10 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
             )
     db.session.flush()
     created["modules"] = _switch_on_modules(data.get("modules", []), agencies)
+    # --- e-minduk: a few demo requests at Disdukcapil's desk ---
+    from puja_indah.modules.eminduk.demo import seed_requests
+
+    created["civil_requests"] = seed_requests(agencies.get(("74.06", "DISDUKCAPIL")))
     # National lists and the assessment catalogue, so the demo app can fill a whole profile.
     created.update(reference_services.seed())
     outcome = assessment_services.seed()
