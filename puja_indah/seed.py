@@ -150,6 +150,10 @@ def load_demo(path: Path = DEMO_FILE, password: str = DEMO_PASSWORD) -> dict[str
     for row in data.get("etracking_demo_files", []):
         agency = agencies[(row.get("agency_region", "74.06"), row["agency"])]
         created["demo_files"] += demo_files.generate(agency.id, int(row["count"]), seed=1)
+    # --- e-minduk: a few demo requests at Disdukcapil's desk ---
+    from puja_indah.modules.eminduk.demo import seed_requests
+
+    created["civil_requests"] = seed_requests(agencies.get(("74.06", "DISDUKCAPIL")))
     # National lists and the assessment catalogue, so the demo app can fill a whole profile.
     created.update(reference_services.seed())
     outcome = assessment_services.seed()

@@ -121,6 +121,8 @@ FEATURE_MODELS = (
     "puja_indah.modules.epintar.models",
     # --- e-tracking notifications (subscriptions, sent mail) ---
     "puja_indah.modules.etracking.notify_models",
+    # --- e-minduk (civil-registration requests) ---
+    "puja_indah.modules.eminduk.models",
     "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",
@@ -175,6 +177,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "puja_indah.modules.etracking.module:EtrackingModule",
     # --- e-pintar (Dinas Pendidikan) ---
     "puja_indah.modules.epintar.module:EpintarModule",
+    # --- e-minduk (civil-registration requests) ---
+    "puja_indah.modules.eminduk.module:EmindukModule",
 )
 
 

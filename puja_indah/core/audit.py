@@ -85,6 +85,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _redacted(obj: Any, key: str) -> bool:
+    """Secrets everywhere, plus the personal-data columns a model lists in `audit_redacted`
+    (e-minduk's NIK and phone)."""
+    return key in SENSITIVE_COLUMNS or key in getattr(type(obj), "audit_redacted", ())
+
+
 def _diff(obj: Any, kind: str) -> dict[str, Any]:
     state = inspect(obj)
     changes: dict[str, Any] = {}
@@ -99,7 +105,7 @@ def _diff(obj: Any, kind: str) -> dict[str, Any]:
             before = None
         if kind == "delete":
             before, after = after, None
-        if key in SENSITIVE_COLUMNS:
+        if _redacted(obj, key):
             before = REDACTED if before is not None else None
             after = REDACTED if after is not None else None
         changes[key] = {"before": _plain(before), "after": _plain(after)}
@@ -148,7 +154,7 @@ def _write_collected(session: Session, flush_context: Any) -> None:
             # Primary keys exist only now, after the INSERT.
             for key, value in changes.items():
                 current = getattr(obj, key, None)
-                if value["after"] is None and current is not None and key not in SENSITIVE_COLUMNS:
+                if value["after"] is None and current is not None and not _redacted(obj, key):
                     value["after"] = _plain(current)
         append(
             session,

@@ -198,6 +198,27 @@ def can_edit_innovation(scope: Scope, innovation: Any) -> bool:
     )
 
 
+# --- e-minduk (civil-registration requests): who reads them, who sees a full NIK --------------
+
+
+def can_view_civil_requests(scope: Scope) -> bool:
+    """The request list and a request's page: the desk's staff, and the readers across agencies
+    (monitor of the region, reviewer, admin), who see the NIK masked."""
+    return can_work_desk(scope) or can_read_across_agencies(scope)
+
+
+def can_see_full_nik(scope: Scope, agency_id: int | None = None) -> bool:
+    """The full NIK (screens, the hand-over CSV): the staff who work the desk of the agency that
+    holds the request — its officers and lead, in a writable agency scope. They register the
+    request with the resident and hand it to the national registry operator, so they need it;
+    nobody else does. Monitors, reviewers and administrators always see it masked; the audit
+    trail and public pages never hold it. (A per-user permission would need a new table for a
+    distinction the demo agency does not make, so the desk role is the line.)"""
+    if not can_work_desk(scope):
+        return False
+    return agency_id is None or agency_id == scope.agency_id
+
+
 # --- view decorator ------------------------------------------------------------------------------
 
 

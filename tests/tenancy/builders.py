@@ -80,6 +80,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "MilestoneAttachment": {"evidence_id": _fresh_evidence},
     # --- e-pintar: a rating is 1 to 5 (a CHECK constraint) ---
     "Feedback": {"rating": 3},
+    # --- e-minduk: one request per e-tracking file (unique), a NIK of 16 digits (checked) ---
+    "CivilRequest": {"file_id": _fresh_row("TrackedFile"), "nik": "7406011203850002"},
 }
 
 

@@ -204,6 +204,25 @@ MATRIX: dict[str, Expect] = {
         roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
     ),
     "etracking.evidence_settings": Expect(roles(lead=302)),
+    # --- e-minduk (civil-registration requests; Disdukcapil runs it in the demo) --------------
+    # The matrix's agency roles are BKD's, and BKD has e-minduk off in the demo: its officer and
+    # lead get 404 on every e-minduk page without an object. The request_id / batch_id resolvers
+    # switch it on for BKD (as tracked_id does e-tracking) so that own = a BKD request or batch,
+    # other = Disdukcapil's, far = Konsel BKAD's — the isolation is then tested, not just the
+    # switch. Readers (monitor, reviewer, admin) read requests with the NIK masked and never
+    # write or download; the hand-over CSV (full NIKs) is the desk's own.
+    "eminduk.home": Expect(roles(officer=404, lead=404, monitor=302, reviewer=302, admin=302)),
+    "eminduk.list_requests": Expect(
+        roles(officer=404, lead=404, monitor=200, reviewer=200, admin=200)
+    ),
+    "eminduk.new_request": Expect(roles(officer=404, lead=404)),
+    "eminduk.request_detail": Expect(
+        roles(officer=OWN_ONLY, lead=OWN_ONLY, monitor=REGION_OBJECT, reviewer=200, admin=200)
+    ),
+    "eminduk.list_batches": Expect(roles(officer=404, lead=404)),
+    "eminduk.new_batch": Expect(roles(officer=404, lead=404)),
+    "eminduk.batch_detail": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "eminduk.batch_csv": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -614,6 +633,79 @@ def _matrix_leaves(demo: Any) -> dict[str, int]:
     return ids
 
 
+# --- e-minduk: a civil request (and a hand-over batch) at an agency's desk, made on first use ---
+
+
+def _matrix_civil_request(agency_id: int) -> int:
+    """A request at the agency's e-minduk desk (e-tracking and e-minduk switched on, the
+    Disdukcapil preset installed), with an obviously demo NIK. Made once per agency."""
+    from puja_indah.core.models import Agency, Role
+    from puja_indah.core.registry import ModuleActivation
+    from puja_indah.modules.eminduk import services
+    from puja_indah.modules.eminduk.models import CivilRequest
+    from puja_indah.modules.etracking import engine
+    from puja_indah.modules.etracking.models import TrackedFile
+
+    name = f"Pemohon Matriks {agency_id}"
+    found = db.session.scalar(
+        sa.select(CivilRequest.id)
+        .join(TrackedFile, TrackedFile.id == CivilRequest.file_id)
+        .where(TrackedFile.applicant_name == name)
+    )
+    if found is not None:
+        return int(found)
+    agency = db.session.get(Agency, agency_id)
+    assert agency is not None
+    for code in ("etracking", "eminduk"):
+        activation = db.session.scalar(
+            sa.select(ModuleActivation).where(
+                ModuleActivation.agency_id == agency_id, ModuleActivation.module_code == code
+            )
+        )
+        if activation is None:
+            db.session.add(ModuleActivation(agency_id=agency_id, module_code=code, enabled=True))
+    process = engine.install_preset(agency_id, services.PRESET)
+    kind = engine.current_version(process).file_kinds[0]
+    desk = Scope.for_membership(Role.AGENCY_OFFICER, agency_id, agency.region_id)
+    civil = services.register_request(
+        desk,
+        process,
+        services.RequestIntake(
+            file_kind_id=kind.id,
+            applicant_name=name,
+            nik="7406011203850002",
+            phone="",
+            ticked=list(kind.checklist),
+        ),
+        user_id=None,
+    )
+    db.session.commit()
+    return civil.id
+
+
+def _matrix_batch(agency_id: int) -> int:
+    """The agency's matrix request, completed and handed over in a batch. Made once."""
+    from puja_indah.core.models import Agency, Role
+    from puja_indah.modules.eminduk import services
+    from puja_indah.modules.eminduk.models import CivilRequest
+    from puja_indah.modules.etracking import engine
+    from puja_indah.modules.etracking.models import FileAction, FileStatus
+
+    civil = db.session.get(CivilRequest, _matrix_civil_request(agency_id))
+    assert civil is not None
+    if civil.batch_id is not None:
+        return civil.batch_id
+    agency = db.session.get(Agency, agency_id)
+    assert agency is not None
+    desk = Scope.for_membership(Role.AGENCY_OFFICER, agency_id, agency.region_id)
+    tracked = civil.file
+    while tracked.status is FileStatus.OPEN:
+        engine.act(desk, tracked, FileAction.ADVANCE, tracked.last_sequence, None)
+    batch = services.create_batch(desk, [civil.id], None)
+    db.session.commit()
+    return batch.id
+
+
 def _matrix_replication(agency_id: int) -> int:
     import datetime as dt
 
@@ -763,6 +855,17 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "far": lambda: _matrix_tracked_file(bkad).version.process_id,
         },
         "leave_id": {r: (lambda r=r: _matrix_leaves(demo)[r]) for r in ("own", "other", "far")},
+        # --- e-minduk: BKD (switched on here), Disdukcapil (the demo's desk), far BKAD ---
+        "request_id": {
+            "own": lambda: _matrix_civil_request(bkd),
+            "other": lambda: _matrix_civil_request(demo.agency("DISDUKCAPIL")),
+            "far": lambda: _matrix_civil_request(bkad),
+        },
+        "batch_id": {
+            "own": lambda: _matrix_batch(bkd),
+            "other": lambda: _matrix_batch(demo.agency("DISDUKCAPIL")),
+            "far": lambda: _matrix_batch(bkad),
+        },
         # --- replications ---
         "innovation_id": {
             "own": lambda: _matrix_innovation(bkd, published=False),

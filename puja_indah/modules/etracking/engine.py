@@ -64,8 +64,21 @@ class EngineRefused(Exception):
 # --- presets -------------------------------------------------------------------------------------
 
 
+# Preset files of other modules built on the engine (e-minduk adds its own): merged after ours.
+EXTRA_PRESET_FILES: list[Path] = []
+
+
+def add_presets(path: Path) -> None:
+    """A module on the engine contributes its presets file (once, at import)."""
+    if path not in EXTRA_PRESET_FILES:
+        EXTRA_PRESET_FILES.append(path)
+
+
 def presets() -> dict[str, dict[str, Any]]:
     data: dict[str, dict[str, Any]] = yaml.safe_load(PRESETS_FILE.read_text(encoding="utf-8"))
+    for extra in EXTRA_PRESET_FILES:
+        for key, spec in yaml.safe_load(extra.read_text(encoding="utf-8")).items():
+            data.setdefault(key, spec)  # a module never replaces the engine's own presets
     return data
 
 
