@@ -20,7 +20,7 @@ AGENCY_TABLES = ("emd_batches", "emd_requests")
 
 # revision identifiers, used by Alembic.
 revision = "57fefe617e6c"
-down_revision = "2ced7832430b"
+down_revision = "8b4230a82962"
 branch_labels = None
 depends_on = None
 

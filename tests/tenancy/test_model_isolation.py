@@ -45,9 +45,11 @@ def agency_scope(agency_id: int, role: Role = Role.AGENCY_OFFICER) -> Scope:
 
 @pytest.fixture
 def rows_for(app_ctx, demo) -> Iterator[Any]:
-    def make(model: type) -> Rows:
+    def make(model: type, fresh_own: bool = False) -> Rows:
         own, other = demo.agency("BKD"), demo.agency("DPMPTSP")
         far = demo.agency("BKAD", "74.05")
+        if fresh_own:
+            own = _fresh_agency_beside(own)
         with scoped(Scope.system("tests: build rows"), db.session):
             ids = {a: [build(model, a).id] for a in (own, other, far)}
             db.session.commit()
@@ -56,6 +58,21 @@ def rows_for(app_ctx, demo) -> Iterator[Any]:
 
     yield make
     db.session.rollback()
+
+
+def _fresh_agency_beside(agency_id: int) -> int:
+    """A new agency in the same region with no seeded rows: a bulk DELETE of its rows is not
+    blocked by children the demo seed hangs under the seeded agencies (e.g. BKD's SPM process
+    and its demo files)."""
+    from puja_indah.core.models import Agency
+
+    with scoped(Scope.system("tests: fresh agency"), db.session):
+        seeded = db.session.get(Agency, agency_id)
+        assert seeded is not None
+        fresh = Agency(region_id=seeded.region_id, code="BULK", name="Bulk test", short_name="BULK")
+        db.session.add(fresh)
+        db.session.commit()
+        return fresh.id
 
 
 def _ids(model: type) -> set[int]:
@@ -116,7 +133,7 @@ def test_session_get_in_fresh_session_and_after_scope_change(rows_for, model) ->
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_bulk_update_and_delete_touch_only_own_rows(rows_for, model) -> None:
-    rows = rows_for(model)
+    rows = rows_for(model, fresh_own=True)
     # The demo seed may hold rows of the own agency too (e.g. its assigned innovation).
     with scoped(Scope.system("tests: count own rows"), db.session):
         own_count = db.session.scalar(
