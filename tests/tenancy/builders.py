@@ -82,6 +82,9 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "Feedback": {"rating": 3},
     # --- e-minduk: one request per e-tracking file (unique), a NIK of 16 digits (checked) ---
     "CivilRequest": {"file_id": _fresh_row("TrackedFile"), "nik": "7406011203850002"},
+    # --- e-tracking notifications: (file, user) and (event, user) are unique ---
+    "FileSubscription": {"file_id": _fresh_row("TrackedFile")},
+    "Notification": {"event_id": _fresh_row("FileEvent")},
 }
 
 
