@@ -607,6 +607,21 @@ def _epintar_values(bkd: int, dpmptsp: int, bkad: int) -> dict[str, dict[str, An
     }
 
 
+def _matrix_process(agency_id: int, preset: str = "bkd_spm") -> int:
+    """A desk's process (e-tracking settings): the seeded one when there is one, so resolving
+    the URL writes nothing; else the one `_matrix_tracked_file` installs."""
+    from puja_indah.modules.etracking.models import Process
+
+    found = db.session.scalar(
+        sa.select(sa.func.min(Process.id)).where(Process.agency_id == agency_id)
+    )
+    return (
+        int(found)
+        if found is not None
+        else _matrix_tracked_file(agency_id, preset).version.process_id
+    )
+
+
 def _matrix_leaves(demo: Any) -> dict[str, int]:
     """Collective-leave days (e-tracking settings): two of Bombana (own, other), one of Konsel
     (far), made in this order once — so a restored snapshot gets them back with the same ids."""
@@ -850,9 +865,9 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
         # --- e-tracking settings: a desk's process; collective leave of Bombana, Konsel ---
         # --- e-tracking SLA analytics: the process of those desks' files ---
         "process_id": {
-            "own": lambda: _matrix_tracked_file(bkd).version.process_id,
-            "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").version.process_id,
-            "far": lambda: _matrix_tracked_file(bkad).version.process_id,
+            "own": lambda: _matrix_process(bkd),
+            "other": lambda: _matrix_process(dpmptsp, "dpmptsp_permit"),
+            "far": lambda: _matrix_process(bkad),
         },
         "leave_id": {r: (lambda r=r: _matrix_leaves(demo)[r]) for r in ("own", "other", "far")},
         # --- e-minduk: BKD (switched on here), Disdukcapil (the demo's desk), far BKAD ---
