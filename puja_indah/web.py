@@ -109,6 +109,8 @@ FEATURE_MODELS = (
     "puja_indah.evidence.models",
     "puja_indah.innovations.models",
     "puja_indah.modules.etracking.models",
+    # --- e-tracking desk screens (intake tokens) ---
+    "puja_indah.modules.etracking.desk_models",
     "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",

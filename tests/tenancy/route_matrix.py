@@ -139,6 +139,15 @@ MATRIX: dict[str, Expect] = {
     # --- e-tracking (BKD and DPMPTSP run it in the demo) ---------------------------------------
     "etracking.desk": Expect(roles(officer=200, lead=200)),
     "etracking.install_preset": Expect(roles(lead=302)),
+    # --- e-tracking desk screens (intake, file page, open by code, queue, batch advance) ---
+    # process_id / tracked_id: BKD's process and file (own), DPMPTSP's (other), Konsel's (far).
+    # POSTs with an empty form: refused and sent back (302) on an own object.
+    "etracking.intake": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.file_detail": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.act_on_file": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    "etracking.open_file": Expect(roles(officer=200, lead=200)),
+    "etracking.queue": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.batch_advance": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -315,6 +324,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
         _ensure_replication_rows(demo)  # first: the matrix innovations, published or not
         build_progress_objects(demo)  # then a milestone for each
         evidence = build_evidence_objects((demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency))
+        _ensure_tracked_files(demo)  # e-tracking desk screens: same ids after every restore
         db.session.commit()
         result = FarObjects(decree.id, appointment or 0, entries, evidence)  # type: ignore[arg-type]
         db.session.remove()
@@ -451,6 +461,14 @@ def _matrix_tracked_file(agency_id: int, preset: str = "bkd_spm") -> Any:
     )
     db.session.commit()
     return tracked
+
+
+def _ensure_tracked_files(demo: Any) -> None:
+    """The e-tracking matrix files made in the same order after every restore, so a URL's
+    tracked_id (and process_id) stays valid after an accepted POST restored the snapshot."""
+    _matrix_tracked_file(demo.agency("BKD"))
+    _matrix_tracked_file(demo.agency("DPMPTSP"), "dpmptsp_permit")
+    _matrix_tracked_file(demo.agency("BKAD", "74.05"))
 
 
 def _matrix_replication(agency_id: int) -> int:
@@ -591,6 +609,12 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "own": lambda: _matrix_tracked_file(bkd).public_code,
             "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").public_code,
             "far": lambda: _matrix_tracked_file(bkad).public_code,
+        },
+        # --- e-tracking desk screens: the process of those files ---
+        "process_id": {
+            "own": lambda: _matrix_tracked_file(bkd).version.process_id,
+            "other": lambda: _matrix_tracked_file(dpmptsp, "dpmptsp_permit").version.process_id,
+            "far": lambda: _matrix_tracked_file(bkad).version.process_id,
         },
         # --- replications ---
         "innovation_id": {

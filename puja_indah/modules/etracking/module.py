@@ -10,7 +10,10 @@ from flask_babel import lazy_gettext as _l
 from puja_indah.core.registry import ServiceModule
 
 # Importing the view modules attaches their routes to the blueprints before the app mounts them.
-from puja_indah.modules.etracking import desk  # noqa: F401
+from puja_indah.modules.etracking import (
+    desk,  # noqa: F401
+    desk_files,  # noqa: F401  (desk screens: intake, files, queue)
+)
 from puja_indah.modules.etracking.blueprint import bp, open_bp
 
 
