@@ -73,11 +73,11 @@ def action_label(action: FileAction) -> str:
     }[action]
 
 
-bp.add_app_template_filter(work_minutes, "work_minutes")
-bp.add_app_template_filter(rupiah, "rupiah")
-bp.add_app_template_filter(action_label, "file_action")
-bp.add_app_template_filter(engine.status_label, "file_status")
-bp.add_app_template_filter(codes.display, "tracking_code")
+bp.add_app_template_filter(work_minutes, "et_minutes")
+bp.add_app_template_filter(rupiah, "et_rupiah")
+bp.add_app_template_filter(action_label, "et_action")
+bp.add_app_template_filter(engine.status_label, "et_status")
+bp.add_app_template_filter(codes.display, "et_code")
 
 
 def _user_id() -> int | None:
@@ -161,7 +161,7 @@ def intake(process_id: int) -> Any:
         return _render_kind_step(process, step)
     form = _intake_form(process, kind)
     if not form.validate_on_submit():
-        if form.token.errors or form.csrf_token.errors:
+        if form.token.errors or ("csrf_token" in form and form["csrf_token"].errors):
             flash(_("The form expired. Please check it and send it again."), "danger")
             form.token.data = secrets.token_urlsafe(24)
         return render_template("etracking/intake.html", process=process, kind=kind, form=form)
