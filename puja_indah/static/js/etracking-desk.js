@@ -8,7 +8,7 @@
 
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {
-      if (select.value && select.form) { select.form.submit(); }
+      if (select.form) { select.form.submit(); }
     });
   });
 
