@@ -5,13 +5,25 @@ there is no horizontal scrolling on the phone, no console error and no CSP viola
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from flask.testing import FlaskClient
+from playwright.sync_api import Browser, expect
 
+from puja_indah.core.tenancy import Scope, scoped
+from puja_indah.extensions import db
+from puja_indah.modules.etracking.models import Process
+from puja_indah.seed import DEMO_PASSWORD
+from tests.conftest import Demo
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import UI
+from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, UI
+from tests.integration.test_etracking_desk_screens import Desk, _register
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +97,102 @@ def test_desk_registers_opens_and_moves_an_spm(
     ui.snap("queue")
     for png in ("file-resumed-360.png", "queue-1280.png"):
         assert any(p.name.endswith(png) for p in tmp_path.iterdir())
+
+
+def _registered_file(
+    app: Flask, login: Callable[[str], FlaskClient], demo: Demo
+) -> tuple[Desk, int, str]:
+    """An SPM-LS registered at BKD's desk through the app's own client (shared database)."""
+    officer = login("officer.bkd")
+    with app.app_context(), scoped(Scope.system("tests: desk"), db.session):
+        process_id = db.session.scalar(
+            sa.select(Process.id).where(
+                Process.agency_id == demo.agency("BKD"), Process.code == "spm_sp2d"
+            )
+        )
+        db.session.remove()
+    assert process_id
+    intake = officer.get(f"/m/etracking/{process_id}/intake").text
+    kind = re.search(r'<option value="(\d+)">SPM Langsung', intake)
+    assert kind
+    form = officer.get(f"/m/etracking/{process_id}/intake?kind={kind.group(1)}").text
+    checklist = re.findall(r'type="checkbox" value="([^"]+)"', form)
+    desk = Desk(process_id, {"LS": (int(kind.group(1)), checklist)}, demo.agency("DPMPTSP"))
+    file_id = _register(officer, desk)
+    page = officer.get(f"/m/etracking/files/{file_id}").text
+    code = re.search(r'data-testid="tracking-code">([^<]+)<', page)
+    assert code
+    return desk, file_id, code.group(1)
+
+
+def test_desk_screens_have_no_serious_accessibility_violations(
+    app: Flask, browser: Browser, base_url: str, login: Callable[[str], FlaskClient], demo: Demo
+) -> None:
+    desk, file_id, _code = _registered_file(app, login, demo)
+    kind_id = desk.kinds["LS"][0]
+    paths = [
+        "/m/etracking/",
+        desk.url("intake"),
+        desk.url(f"intake?kind={kind_id}"),
+        desk.url("queue"),
+        "/m/etracking/open?code=abc",
+        f"/m/etracking/files/{file_id}",
+    ]
+    axe = Axe()
+    problems = []
+    for width in (PHONE, DESKTOP):
+        context = browser.new_context(
+            base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
+        )
+        page = context.new_page()
+        page.goto("/masuk")
+        page.fill("#email", f"officer.bkd@{DEMO_DOMAIN}")
+        page.fill("#password", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.locator("main form #submit").click()
+        for path in paths:
+            page.goto(path)
+            for violation in axe.run(page).response["violations"]:
+                if violation["impact"] in {"serious", "critical"}:
+                    targets = [node["target"] for node in violation["nodes"]][:3]
+                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+# A stand-in for the camera and for Chromium's BarcodeDetector (absent on headless Linux): the
+# "camera" is a canvas stream and the detector "reads" the status address of the file under test.
+FAKE_SCANNER = """
+window.__scanned = "";
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["qr_code"]); }
+  constructor(options) { this.options = options; }
+  detect(source) { return Promise.resolve([{ rawValue: window.__scanned }]); }
+};
+navigator.mediaDevices.getUserMedia = function () {
+  const canvas = document.createElement("canvas");
+  canvas.width = 64; canvas.height = 64;
+  canvas.getContext("2d").fillRect(0, 0, 64, 64);
+  return Promise.resolve(canvas.captureStream(5));
+};
+"""
+
+
+def test_scanning_the_receipt_qr_opens_the_file(
+    ui: UI, app: Flask, login: Callable[[str], FlaskClient], demo: Demo
+) -> None:
+    _desk, file_id, code = _registered_file(app, login, demo)
+
+    ui.page.add_init_script(FAKE_SCANNER)
+    ui.sign_in("officer.bkd")
+    ui.goto("/m/etracking/open")
+    start = ui.page.locator("#scan-start")
+    expect(start).to_be_visible()
+    ui.page.evaluate(
+        "code => { window.__scanned = location.origin + '/s/' + code; }",
+        code.replace("-", ""),
+    )
+    with ui.page.expect_navigation(url=re.compile(rf"/m/etracking/files/{file_id}$")):
+        start.click()
+    expect(ui.page.get_by_test_id("tracking-code")).to_have_text(code)
+    ui.assert_clean()

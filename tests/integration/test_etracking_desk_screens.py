@@ -541,3 +541,37 @@ def test_desk_home_links_to_queue_and_intake(officer: FlaskClient, desk: Desk) -
     page = officer.get("/m/etracking/").get_data(as_text=True)
     assert desk.url("queue") in page and desk.url("intake") in page
     assert "/m/etracking/open" in page
+
+
+def test_a_licence_desk_registers_an_applicant_without_the_type_step(
+    login: Callable[[str], FlaskClient], app: Flask, demo: Demo
+) -> None:
+    """DPMPTSP's licence process has one file type (no first step) and a named applicant; the
+    amount is optional there."""
+    with app.app_context(), _system(app):
+        process_id = db.session.scalar(
+            sa.select(Process.id).where(
+                Process.agency_id == demo.agency("DPMPTSP"), Process.code == "perizinan"
+            )
+        )
+        db.session.remove()
+    clerk = login("officer.dpmptsp")
+    form = clerk.get(f"/m/etracking/{process_id}/intake").get_data(as_text=True)
+    assert "Nama pemohon" in form and "OPD pengaju" not in form
+    checklist = re.findall(r'type="checkbox" value="([^"]+)"', form)
+    kind_id = re.search(r'name="file_kind_id" type="hidden" value="(\d+)"', form)
+    assert kind_id and checklist
+    data = {
+        "token": _token(form),
+        "file_kind_id": kind_id.group(1),
+        "applicant_name": "",
+        "internal_number": "IZIN/0001",
+        "amount": "",
+        "ticked": checklist,
+    }
+    refused = clerk.post(f"/m/etracking/{process_id}/intake", data=data).get_data(as_text=True)
+    assert 'id="applicant_name-errors"' in refused
+    data["applicant_name"] = "Wa Ode Sitti (demo)"
+    response = clerk.post(f"/m/etracking/{process_id}/intake", data=data, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Kode lacaknya" in page and "Wa Ode Sitti (demo)" in page
