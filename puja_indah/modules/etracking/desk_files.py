@@ -36,6 +36,7 @@ from puja_indah.modules.etracking.models import (
     Process,
     TrackedFile,
 )
+from puja_indah.modules.etracking.worktime import WITA
 
 PROCESS_ID = f"<int(max={MAX_ID}):process_id>"
 TRACKED_ID = f"<int(max={MAX_ID}):tracked_id>"
@@ -215,7 +216,7 @@ def _render_file(
         abort(404)
     scope = current_scope()
     now = utcnow()
-    calendar = engine.calendar_for(tracked.agency_id, now.astimezone(engine.WITA).date())
+    calendar = engine.calendar_for(tracked.agency_id, now.astimezone(WITA).date())
     minutes = None
     if tracked.status in (FileStatus.OPEN, FileStatus.RETURNED):
         minutes = engine.stage_minutes(tracked, now, calendar)
