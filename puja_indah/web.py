@@ -123,6 +123,8 @@ FEATURE_MODELS = (
     "puja_indah.modules.etracking.notify_models",
     # --- e-minduk (civil-registration requests) ---
     "puja_indah.modules.eminduk.models",
+    # --- e-tracking desk screens (intake tokens) ---
+    "puja_indah.modules.etracking.desk_models",
     "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",

@@ -223,6 +223,15 @@ MATRIX: dict[str, Expect] = {
     "eminduk.new_batch": Expect(roles(officer=404, lead=404)),
     "eminduk.batch_detail": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "eminduk.batch_csv": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    # --- e-tracking desk screens (intake, file page, open by code, queue, batch advance) ---
+    # process_id / tracked_id: BKD's process and file (own), DPMPTSP's (other), Konsel's (far).
+    # POSTs with an empty form: refused and sent back (302) on an own object.
+    "etracking.intake": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.file_detail": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.act_on_file": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    "etracking.open_file": Expect(roles(officer=200, lead=200)),
+    "etracking.queue": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
+    "etracking.batch_advance": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
     # --- replications and public catalogue ---------------------------------------------------
     # innovation_id: own (BKD) and other (DPMPTSP) innovations are unpublished, the far one
     # (Konsel) is published — so the public page answers 404, 404, 200 to everyone, and an
@@ -401,6 +410,7 @@ def build_far_objects(app: Flask, demo: Any) -> FarObjects:
         build_epintar_objects(demo)  # e-pintar: a school, announcement and feedback for each
         evidence = build_evidence_objects((demo.agency("BKD"), demo.agency("DPMPTSP"), far_agency))
         _matrix_leaves(demo)  # e-tracking settings: same ids again after every restore
+        _ensure_tracked_files(demo)  # e-tracking desk screens: same ids after every restore
         db.session.commit()
         result = FarObjects(decree.id, appointment or 0, entries, evidence)  # type: ignore[arg-type]
         db.session.remove()
@@ -721,6 +731,14 @@ def _matrix_batch(agency_id: int) -> int:
     return batch.id
 
 
+def _ensure_tracked_files(demo: Any) -> None:
+    """The e-tracking matrix files made in the same order after every restore, so a URL's
+    tracked_id (and process_id) stays valid after an accepted POST restored the snapshot."""
+    _matrix_tracked_file(demo.agency("BKD"))
+    _matrix_tracked_file(demo.agency("DPMPTSP"), "dpmptsp_permit")
+    _matrix_tracked_file(demo.agency("BKAD", "74.05"))
+
+
 def _matrix_replication(agency_id: int) -> int:
     import datetime as dt
 
@@ -862,8 +880,8 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
         },
         # --- e-pintar (resolvers above _epintar_values) ---
         **_epintar_values(bkd, dpmptsp, bkad),
-        # --- e-tracking settings: a desk's process; collective leave of Bombana, Konsel ---
-        # --- e-tracking SLA analytics: the process of those desks' files ---
+        # --- e-tracking: a desk's process (desk screens, settings, analytics); collective leave
+        # of Bombana and Konsel ---
         "process_id": {
             "own": lambda: _matrix_process(bkd),
             "other": lambda: _matrix_process(dpmptsp, "dpmptsp_permit"),

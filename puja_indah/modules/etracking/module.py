@@ -10,12 +10,14 @@ from flask_babel import lazy_gettext as _l
 from puja_indah.core.registry import Metric, ServiceModule
 
 # Importing the view modules attaches their routes to the blueprints before the app mounts them:
-# desk (home), receipts, status (public page and lookup), submitted (the submitting agency's
-# view; it imports notify, the e-mail notifications), settings_views (calendar, leave, processes),
-# analytics_views (SLA analytics pages and exports).
+# desk (home), desk_files (intake, file page, open by code, queue, batch advance), receipts,
+# status (public page and lookup), submitted (the submitting agency's view; it imports notify,
+# the e-mail notifications), settings_views (calendar, leave, processes), analytics_views (SLA
+# analytics pages and exports).
 from puja_indah.modules.etracking import (  # noqa: F401
     analytics_views,
     desk,
+    desk_files,
     receipts,
     settings_views,
     status,

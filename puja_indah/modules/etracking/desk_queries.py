@@ -1,0 +1,179 @@
+"""Reads of the desk screens: a file with its history, the queue of a process per stage.
+Agency scoping is the ORM's (tenancy): another agency's file or process is simply not found.
+
+The queue computes the desk's working calendar once per request (`engine.calendar_for` runs
+queries) and loads every file's events in one extra query, whatever the number of files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from puja_indah.core.models import Agency
+from puja_indah.extensions import db
+from puja_indah.modules.etracking import engine
+from puja_indah.modules.etracking.models import (
+    FileAction,
+    FileEvent,
+    FileStatus,
+    Process,
+    ProcessVersion,
+    StageDefinition,
+    TrackedFile,
+)
+from puja_indah.modules.etracking.worktime import WITA
+
+# A file is "due soon" when less than this share of its stage's SLA is left.
+DUE_SOON_SHARE = 0.25
+URGENCY_ORDER = {"late": 0, "soon": 1, "ok": 2, "none": 3}
+
+
+def file_with_history(tracked_id: int) -> TrackedFile | None:
+    return db.session.scalar(
+        select(TrackedFile)
+        .where(TrackedFile.id == tracked_id)
+        .options(
+            joinedload(TrackedFile.stage),
+            joinedload(TrackedFile.file_kind),
+            joinedload(TrackedFile.submitter_agency),
+            selectinload(TrackedFile.events).options(
+                joinedload(FileEvent.from_stage),
+                joinedload(FileEvent.to_stage),
+                joinedload(FileEvent.user),
+            ),
+        )
+    )
+
+
+def region_agencies(desk_agency_id: int) -> list[Agency]:
+    """The agencies that may submit to the desk: the active agencies of its region."""
+    region_id = db.session.scalar(select(Agency.region_id).where(Agency.id == desk_agency_id))
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .where(Agency.region_id == region_id, Agency.active.is_(True))
+            .order_by(Agency.name)
+        )
+    )
+
+
+def possible_actions(tracked: TrackedFile) -> list[FileAction]:
+    """The steps the engine would accept from where the file is (roles aside)."""
+    stage = tracked.stage
+    actions: list[FileAction] = []
+    if tracked.status is FileStatus.OPEN:
+        if not stage.terminal and any(s.position > stage.position for s in tracked.version.stages):
+            actions.append(FileAction.ADVANCE)
+        if stage.may_return:
+            actions.append(FileAction.RETURN)
+        actions.append(FileAction.REJECT)
+    elif tracked.status is FileStatus.RETURNED:
+        actions += [FileAction.RESUME, FileAction.REJECT]
+    return actions
+
+
+@dataclass
+class QueueRow:
+    file: TrackedFile
+    minutes: int
+    sla: int | None
+    urgency: str  # late / soon / ok / none (no SLA)
+    due: datetime | None
+    returned_at: datetime | None = None
+    reason: str = ""
+
+    def sort_key(self) -> tuple[int, float, datetime]:
+        share = -(self.minutes / self.sla) if self.sla else 0.0
+        return (URGENCY_ORDER[self.urgency], share, self.file.received_at)
+
+
+@dataclass
+class StageGroup:
+    code: str
+    name: str
+    position: int
+    sla: int | None
+    rows: list[QueueRow] = field(default_factory=list)
+
+
+@dataclass
+class Queue:
+    groups: list[StageGroup]
+    returned: list[QueueRow]
+    stages: list[StageDefinition]
+
+
+def urgency(minutes: int, sla: int | None) -> str:
+    if sla is None:
+        return "none"
+    if minutes > sla:
+        return "late"
+    if sla - minutes < DUE_SOON_SHARE * sla:
+        return "soon"
+    return "ok"
+
+
+def queue(process: Process, now: datetime, stage_code: str | None = None) -> Queue:
+    """Open files per stage, most urgent first, and the returned files (clock paused)."""
+    calendar = engine.calendar_for(process.agency_id, now.astimezone(WITA).date())
+    files = db.session.scalars(
+        select(TrackedFile)
+        .join(ProcessVersion, TrackedFile.version_id == ProcessVersion.id)
+        .where(
+            ProcessVersion.process_id == process.id,
+            TrackedFile.status.in_([FileStatus.OPEN, FileStatus.RETURNED]),
+        )
+        .options(
+            joinedload(TrackedFile.stage),
+            joinedload(TrackedFile.file_kind),
+            joinedload(TrackedFile.submitter_agency),
+            selectinload(TrackedFile.events),
+        )
+        .order_by(TrackedFile.received_at, TrackedFile.id)
+    ).unique()
+    stages = [s for s in engine.current_version(process).stages if not s.terminal]
+    groups = {s.code: StageGroup(s.code, s.name, s.position, s.sla_minutes) for s in stages}
+    returned: list[QueueRow] = []
+    for tracked in files:
+        stage = tracked.stage
+        if stage_code and stage.code != stage_code:
+            continue
+        minutes = engine.stage_minutes(tracked, now, calendar)
+        if tracked.status is FileStatus.RETURNED:
+            last_return = next(
+                (e for e in reversed(tracked.events) if e.action is FileAction.RETURN), None
+            )
+            returned.append(
+                QueueRow(
+                    tracked,
+                    minutes,
+                    stage.sla_minutes,
+                    "none",
+                    None,
+                    returned_at=last_return.at if last_return else None,
+                    reason=last_return.reason if last_return else "",
+                )
+            )
+            continue
+        group = groups.get(stage.code)
+        if group is None:  # a stage only an older version of the process has
+            group = groups[stage.code] = StageGroup(
+                stage.code, stage.name, stage.position, stage.sla_minutes
+            )
+        group.rows.append(
+            QueueRow(
+                tracked,
+                minutes,
+                stage.sla_minutes,
+                urgency(minutes, stage.sla_minutes),
+                engine.due_at(tracked, now, calendar),
+            )
+        )
+    for group in groups.values():
+        group.rows.sort(key=QueueRow.sort_key)
+    shown = [g for g in groups.values() if not stage_code or g.code == stage_code]
+    shown.sort(key=lambda g: g.position)
+    return Queue(groups=shown, returned=returned, stages=stages)
