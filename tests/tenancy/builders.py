@@ -78,6 +78,9 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "ClaimEvidence": {"claim_id": _fresh_row("Claim")},
     # (milestone, evidence) is unique: each attachment cites its own document.
     "MilestoneAttachment": {"evidence_id": _fresh_evidence},
+    # --- e-tracking notifications: (file, user) and (event, user) are unique ---
+    "FileSubscription": {"file_id": _fresh_row("TrackedFile")},
+    "Notification": {"event_id": _fresh_row("FileEvent")},
 }
 
 
