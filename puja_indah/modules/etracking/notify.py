@@ -68,8 +68,19 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    # A transaction ended without a commit (closed, or the session removed): its steps are gone.
+    # After a commit the ids were already taken by _after_commit, which runs first.
+    if transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+
+
 def install(session_class: type[Session] = Session) -> None:
-    for name, fn in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+    for name, fn in (
+        ("after_commit", _after_commit),
+        ("after_rollback", _after_rollback),
+        ("after_transaction_end", _after_transaction_end),
+    ):
         if not sa_event.contains(session_class, name, fn):
             sa_event.listen(session_class, name, fn)
 
