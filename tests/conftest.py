@@ -284,6 +284,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
+def no_demo_files(app: Flask) -> None:
+    """Remove the seeded e-tracking demo histories (internal numbers DEMO/…), for tests whose
+    counts or figures are worked out by hand for the files they make themselves."""
+    from puja_indah.modules.etracking.models import FileEvent, TrackedFile
+
+    with app.app_context(), scoped(Scope.system("tests: no demo files"), db.session):
+        demo_files = sa.select(TrackedFile.id).where(TrackedFile.internal_number.like("DEMO/%"))
+        db.session.execute(sa.delete(FileEvent).where(FileEvent.file_id.in_(demo_files)))
+        db.session.execute(sa.delete(TrackedFile).where(TrackedFile.id.in_(demo_files)))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
 def no_demo_innovations(app: Flask) -> None:
     """Remove the seeded assigned innovations, for tests that build a hand-worked scenario of
     their own (names and roll-up figures that must not meet the demo rows)."""

@@ -338,7 +338,7 @@ def test_officer_reads_the_process_and_the_lead_gets_the_form(
 
 
 def test_saving_makes_version_two_and_a_running_file_keeps_version_one(
-    app: Flask, login: Client, demo: Demo
+    app: Flask, login: Client, demo: Demo, no_demo_files: None
 ) -> None:
     process_id = _bkd_process(app, demo)
     url = f"/m/etracking/processes/{process_id}"

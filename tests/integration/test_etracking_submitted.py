@@ -147,7 +147,7 @@ def test_the_file_page_shows_its_history_in_wita_with_on_time_and_late(
 
 
 def test_filters_by_status_and_desk_and_pages_by_fifty(
-    app: Flask, demo: Demo, login: Callable[..., FlaskClient]
+    app: Flask, demo: Demo, login: Callable[..., FlaskClient], no_demo_files: None
 ) -> None:
     first = make_file(app, demo, "DPMPTSP", "SPM-LS/F-000")
     step(app, first, FileAction.ADVANCE)

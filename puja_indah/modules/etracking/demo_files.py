@@ -55,15 +55,10 @@ def generate(agency_id: int, count: int, seed: int, now: datetime | None = None)
             select(Agency.id).where(Agency.region_id == agency.region_id).order_by(Agency.id)
         )
     )
-    made = 0
-    # The calendar cannot change while the generator runs: the engine's lookup (three queries and
-    # the holiday tables per step) is answered from this one, which keeps `flask seed demo` quick.
-    original = engine.calendar_for
-    engine.calendar_for = lambda _agency_id, _around: calendar  # type: ignore[assignment]
-    try:
-        made = _generate(agency_id, count, seed, moment, desk, calendar, submitters)
-    finally:
-        engine.calendar_for = original
+    # The calendar cannot change while the generator runs: every step is given this one instead
+    # of the engine looking it up (three queries and the holiday tables per step), which keeps
+    # `flask seed demo` quick.
+    made = _generate(agency_id, count, seed, moment, desk, calendar, submitters)
     db.session.flush()
     return made
 
@@ -161,17 +156,23 @@ def _walk(
                 return
             engine.act(
                 desk, tracked, FileAction.RETURN, tracked.last_sequence, None,
-                "Dokumen belum lengkap (demo)", now=returned,
+                "Dokumen belum lengkap (demo)", now=returned, calendar=calendar,
             )  # fmt: skip
-            engine.act(desk, tracked, FileAction.RESUME, tracked.last_sequence, None, now=back)
+            engine.act(
+                desk, tracked, FileAction.RESUME, tracked.last_sequence, None, now=back,
+                calendar=calendar,
+            )  # fmt: skip
             step = calendar.add_working_minutes(back, max(1, round(sla * factor * 0.5)))
         if step > now:
             return
         if stage.may_return and rng.random() < 0.015:
             engine.act(
                 desk, tracked, FileAction.REJECT, tracked.last_sequence, None,
-                "Persyaratan tidak terpenuhi (demo)", now=step,
+                "Persyaratan tidak terpenuhi (demo)", now=step, calendar=calendar,
             )  # fmt: skip
             return
-        engine.act(desk, tracked, FileAction.ADVANCE, tracked.last_sequence, None, now=step)
+        engine.act(
+            desk, tracked, FileAction.ADVANCE, tracked.last_sequence, None, now=step,
+            calendar=calendar,
+        )  # fmt: skip
         at = step

@@ -9,6 +9,7 @@ Services flush, never commit; the view commits once, and rolls back when a step 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ import yaml
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
@@ -143,17 +145,17 @@ def current_version(process: Process) -> ProcessVersion:
 # --- working calendar ----------------------------------------------------------------------------
 
 
-def calendar_for(agency_id: int, around: date) -> WorkCalendar:
+def calendar_for(agency_id: int, around: date, session: Session | None = None) -> WorkCalendar:
     """The desk's working calendar: its office hours (or the default), national holidays of
-    the years around `around`, and its region's collective-leave days."""
-    row = db.session.scalar(select(WorkingCalendar).where(WorkingCalendar.agency_id == agency_id))
-    region_id = db.session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
+    the years around `around`, and its region's collective-leave days. Named cross-agency reads
+    (public status, the submitter's view) pass their own read-only `session`."""
+    reader: Any = session if session is not None else db.session
+    row = reader.scalar(select(WorkingCalendar).where(WorkingCalendar.agency_id == agency_id))
+    region_id = reader.scalar(select(Agency.region_id).where(Agency.id == agency_id))
     years = range(around.year - 1, around.year + 2)
     days_off = set(national_holidays(years))
     days_off |= set(
-        db.session.scalars(
-            select(CollectiveLeave.day).where(CollectiveLeave.region_id == region_id)
-        )
+        reader.scalars(select(CollectiveLeave.day).where(CollectiveLeave.region_id == region_id))
     )
     if row is None:
         return WorkCalendar(days_off=frozenset(days_off))
@@ -282,9 +284,18 @@ def stage_minutes(
     was back with the submitter (returned) left out. A screen listing many files passes the
     desk's `calendar` (computed once) so each file costs no calendar queries."""
     entered = tracked.stage_entered_at
+    pauses = pauses_in_stage(tracked.events, entered, until)
+    if calendar is None:
+        calendar = calendar_for(tracked.agency_id, until.astimezone(WITA).date())
+    return active_minutes(calendar, entered, until, pauses)
+
+
+def pauses_in_stage(events: Sequence[Any], entered: datetime, until: datetime) -> list[Interval]:
+    """The spans the file spent back with the submitter since it entered its stage (the SLA
+    clock stops then). `events` are FileEvents or plain rows with `action` and `at`."""
     pauses: list[Interval] = []
     returned_at: datetime | None = None
-    for event in tracked.events:
+    for event in events:
         if event.at < entered:
             continue
         if event.action is FileAction.RETURN:
@@ -294,9 +305,7 @@ def stage_minutes(
             returned_at = None
     if returned_at is not None:
         pauses.append(Interval(returned_at, until))
-    if calendar is None:
-        calendar = calendar_for(tracked.agency_id, until.astimezone(WITA).date())
-    return active_minutes(calendar, entered, until, pauses)
+    return pauses
 
 
 def act(
@@ -307,6 +316,7 @@ def act(
     user_id: int | None,
     reason: str = "",
     now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> FileEvent:
     """Take one step on a file. Refused (nothing changed) when the step is not allowed from
     where the file is, the role may not act at this stage, a reason is missing, or someone
@@ -339,7 +349,7 @@ def act(
         target = next((s for s in stages if s.position > stage.position), None)
         if target is None:
             raise EngineRefused(_not_now(tracked))
-        minutes = stage_minutes(tracked, moment)
+        minutes = stage_minutes(tracked, moment, calendar)
         breached = stage.sla_minutes is not None and minutes > stage.sla_minutes
         if target.terminal:
             action, new_status = FileAction.COMPLETE, FileStatus.COMPLETED
@@ -358,7 +368,7 @@ def act(
             raise EngineRefused(_not_now(tracked))
         if not reason:
             raise EngineRefused(_("Give the reason for rejecting the file."), "reason")
-        minutes = stage_minutes(tracked, moment)
+        minutes = stage_minutes(tracked, moment, calendar)
         new_status = FileStatus.REJECTED
     else:
         raise EngineRefused(_not_now(tracked))

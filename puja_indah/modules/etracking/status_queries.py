@@ -10,11 +10,8 @@ off reads as not found, exactly like an unknown code. Everything returned is a p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,8 +22,8 @@ from puja_indah.core.models import Agency
 from puja_indah.core.registry import ModuleActivation
 from puja_indah.core.tenancy import cross_agency_read
 from puja_indah.extensions import db
+from puja_indah.modules.etracking import engine
 from puja_indah.modules.etracking.models import (
-    CollectiveLeave,
     FileAction,
     FileEvent,
     FileKind,
@@ -35,14 +32,10 @@ from puja_indah.modules.etracking.models import (
     ProcessVersion,
     StageDefinition,
     TrackedFile,
-    WorkingCalendar,
 )
 from puja_indah.modules.etracking.worktime import (
     WITA,
-    Interval,
-    WorkCalendar,
     active_minutes,
-    national_holidays,
 )
 
 REASON = "e-tracking: public status"
@@ -152,13 +145,13 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
         used = due = None
         sla = current.sla_minutes
         if row.status in (FileStatus.OPEN, FileStatus.RETURNED) and sla is not None:
-            calendar = _calendar(session, row.agency_id, moment.astimezone(WITA).date())
+            calendar = engine.calendar_for(row.agency_id, moment.astimezone(WITA).date(), session)
             try:
                 used = active_minutes(
                     calendar,
                     row.stage_entered_at,
                     moment,
-                    _pauses(events, row.stage_entered_at, moment),
+                    engine.pauses_in_stage(events, row.stage_entered_at, moment),
                 )
                 if row.status is FileStatus.OPEN and used < sla:
                     due = calendar.add_working_minutes(moment, sla - used)
@@ -243,53 +236,3 @@ def _desk_contact(session: Session, agency_id: int) -> DeskContact:
     if profile is None:
         return DeskContact(agency.name, "", "", "", "", "")
     return DeskContact(agency.name, *profile)
-
-
-def _pauses(events: Sequence[Any], entered: datetime, until: datetime) -> list[Interval]:
-    """The spans the file spent back with the submitter since it entered its stage (the SLA
-    clock stops then) — the engine's `stage_minutes` rule, on plain rows."""
-    pauses: list[Interval] = []
-    returned_at: datetime | None = None
-    for event in events:
-        if event.at < entered:
-            continue
-        if event.action is FileAction.RETURN:
-            returned_at = event.at
-        elif event.action is FileAction.RESUME and returned_at is not None:
-            pauses.append(Interval(returned_at, event.at))
-            returned_at = None
-    if returned_at is not None:
-        pauses.append(Interval(returned_at, until))
-    return pauses
-
-
-def _calendar(session: Session, agency_id: int, around: date) -> WorkCalendar:
-    """The desk's working calendar (the engine's `calendar_for`, read in this session so the
-    request's own session is left alone)."""
-    row = session.execute(
-        select(
-            WorkingCalendar.opens,
-            WorkingCalendar.closes,
-            WorkingCalendar.weekdays,
-            WorkingCalendar.zone,
-        ).where(WorkingCalendar.agency_id == agency_id)
-    ).one_or_none()
-    region_id = session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
-    days_off = set(national_holidays(range(around.year - 1, around.year + 2)))
-    days_off |= set(
-        session.scalars(select(CollectiveLeave.day).where(CollectiveLeave.region_id == region_id))
-    )
-    if row is None:
-        return WorkCalendar(days_off=frozenset(days_off))
-    try:
-        zone = ZoneInfo(row.zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = WITA
-    weekdays = frozenset(int(p) for p in row.weekdays.split(",") if p.strip().isdigit())
-    return WorkCalendar(
-        opens=row.opens,
-        closes=row.closes,
-        weekdays=weekdays,
-        days_off=frozenset(days_off),
-        zone=zone,
-    )

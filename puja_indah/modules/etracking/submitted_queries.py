@@ -13,22 +13,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
 from puja_indah.core.registry import ModuleActivation
 from puja_indah.core.tenancy import cross_agency_read
 from puja_indah.extensions import db
-from puja_indah.modules.etracking import codes
+from puja_indah.modules.etracking import codes, engine
 from puja_indah.modules.etracking.models import (
-    CollectiveLeave,
     FileAction,
     FileKind,
     FileStatus,
@@ -36,14 +34,9 @@ from puja_indah.modules.etracking.models import (
     ProcessVersion,
     StageDefinition,
     TrackedFile,
-    WorkingCalendar,
 )
 from puja_indah.modules.etracking.worktime import (
     WITA,
-    Interval,
-    WorkCalendar,
-    active_minutes,
-    national_holidays,
 )
 
 REASON = "e-tracking: files our agency submitted"
@@ -244,58 +237,19 @@ def submitted_file(submitter_agency_id: int, tracked_id: int) -> SubmittedFile |
             )
         current: int | None = None
         if tracked.status in (FileStatus.OPEN, FileStatus.RETURNED):
-            current = _stage_minutes(session, tracked, utcnow())
+            moment = utcnow()
+            # The request's session sees only the viewer's agency: the desk's calendar is read
+            # on the cross-agency session.
+            calendar = engine.calendar_for(
+                tracked.agency_id, moment.astimezone(WITA).date(), session
+            )
+            current = engine.stage_minutes(tracked, moment, calendar)
         return SubmittedFile(
             row=row,
             steps=steps,
             sla_minutes=tracked.stage.sla_minutes,
             current_minutes=current,
         )
-
-
-# The engine's `stage_minutes` reads the desk's calendar through the request's session, which
-# sees only the viewer's own agency; this is the same computation on the cross-agency session.
-
-
-def _calendar(session: Session, agency_id: int, around: date) -> WorkCalendar:
-    row = session.scalar(select(WorkingCalendar).where(WorkingCalendar.agency_id == agency_id))
-    region_id = session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
-    days_off = set(national_holidays(range(around.year - 1, around.year + 2)))
-    days_off |= set(
-        session.scalars(select(CollectiveLeave.day).where(CollectiveLeave.region_id == region_id))
-    )
-    if row is None:
-        return WorkCalendar(days_off=frozenset(days_off))
-    try:
-        zone = ZoneInfo(row.zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = WITA
-    weekdays = frozenset(int(p) for p in row.weekdays.split(",") if p.strip().isdigit())
-    return WorkCalendar(
-        opens=row.opens,
-        closes=row.closes,
-        weekdays=weekdays,
-        days_off=frozenset(days_off),
-        zone=zone,
-    )
-
-
-def _stage_minutes(session: Session, tracked: TrackedFile, until: datetime) -> int:
-    entered = tracked.stage_entered_at
-    pauses: list[Interval] = []
-    returned_at: datetime | None = None
-    for event in tracked.events:
-        if event.at < entered:
-            continue
-        if event.action is FileAction.RETURN:
-            returned_at = event.at
-        elif event.action is FileAction.RESUME and returned_at is not None:
-            pauses.append(Interval(returned_at, event.at))
-            returned_at = None
-    if returned_at is not None:
-        pauses.append(Interval(returned_at, until))
-    calendar = _calendar(session, tracked.agency_id, until.astimezone(WITA).date())
-    return active_minutes(calendar, entered, until, pauses)
 
 
 def is_submitted_by(submitter_agency_id: int, tracked_id: int) -> bool:
