@@ -16,7 +16,9 @@ from tests.integration.test_etracking_submitted import make_file, step
 pytestmark = pytest.mark.e2e
 
 
-def test_submitting_agency_follows_its_files_and_subscribes(ui: UI, app: Flask, demo: Demo) -> None:
+def test_submitting_agency_follows_its_files_and_subscribes(
+    ui: UI, app: Flask, demo: Demo, no_demo_files: None
+) -> None:
     file_id = make_file(app, demo, "DPMPTSP", "SPM-LS/0042/DPMPTSP/III/2026")
     step(app, file_id, FileAction.ADVANCE)
     step(app, file_id, FileAction.RETURN, reason="Kuitansi belum ditandatangani bendahara.")
