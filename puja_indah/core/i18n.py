@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -80,8 +81,12 @@ def compile_catalogs() -> list[str]:
     for language in ("id",):
         mo_path = PACKAGE_ROOT / "translations" / language / "LC_MESSAGES" / "messages.mo"
         mo_path.parent.mkdir(parents=True, exist_ok=True)
-        with mo_path.open("wb") as mo_file:
+        # Written beside and renamed into place: a process reading the catalogue meanwhile (CI
+        # runs the SQLite and PostgreSQL suites side by side) never sees half a file.
+        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, merged_catalog(language))
+        os.replace(partial, mo_path)
         compiled.append(str(mo_path))
     return compiled
 
