@@ -190,18 +190,15 @@ MATRIX: dict[str, Expect] = {
     # An empty form carries no version: refused as stale (409), nothing saved.
     "etracking.save_process": Expect(roles(lead=(409, 404, 404))),
     # --- e-tracking SLA analytics: the desk's own process; an agency's for monitors and national
-    # readers (agency_id far = Konsel's BKAD, which does not run e-tracking: 404 for everyone) ---
+    # readers (agency_id far = Konsel's BKAD, whose desk the matrix's e-tracking files switch on:
+    # national readers read it, Bombana's monitor does not) ---
     "etracking.analytics_page": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "etracking.analytics_csv": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "etracking.analytics_xlsx": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
-    "etracking.agency_analytics": Expect(
-        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
-    ),
-    "etracking.agency_analytics_csv": Expect(
-        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
-    ),
+    "etracking.agency_analytics": Expect(roles(monitor=REGION_OBJECT, reviewer=200, admin=200)),
+    "etracking.agency_analytics_csv": Expect(roles(monitor=REGION_OBJECT, reviewer=200, admin=200)),
     "etracking.agency_analytics_xlsx": Expect(
-        roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
+        roles(monitor=REGION_OBJECT, reviewer=200, admin=200)
     ),
     "etracking.evidence_settings": Expect(roles(lead=302)),
     # --- e-minduk (civil-registration requests; Disdukcapil runs it in the demo) --------------
