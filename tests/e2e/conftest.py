@@ -35,6 +35,9 @@ IN_CI = os.environ.get("CI") == "true"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PHONE, DESKTOP = 360, 1280
 DEMO_DOMAIN = "demo.pujaindah.id"
+# Assertions wait as long as actions do: CI runs two suites side by side on two cores, and a page
+# that renders in 1 s alone can take several under that load.
+expect.set_options(timeout=15_000)
 
 
 # --- browser -------------------------------------------------------------------------------------
