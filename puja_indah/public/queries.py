@@ -11,7 +11,6 @@ milestones the agency marked public (date, title, description, progress).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from puja_indah.core.models import Agency, Region
+from puja_indah.core.paging import Page
 from puja_indah.core.tenancy import cross_agency_read
 from puja_indah.evidence.models import Evidence, EvidenceFile
 from puja_indah.extensions import db
@@ -86,44 +86,11 @@ class CatalogueRow:
     affair_name: str | None
 
 
-@dataclass(frozen=True)
-class CataloguePage:
-    items: list[CatalogueRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    def iter_pages(self) -> Iterator[int | None]:
-        """Page numbers around the current one, with None for a gap."""
-        shown = sorted(
-            {1, self.pages}
-            | {n for n in range(self.page - 2, self.page + 3) if 1 <= n <= self.pages}
-        )
-        previous = 0
-        for n in shown:
-            if n - previous > 1:
-                yield None
-            yield n
-            previous = n
-
-
 def _published() -> Any:
     return Innovation.published.is_(True)
 
 
-def catalogue_page(filters: Filters, page: int = 1) -> CataloguePage:
+def catalogue_page(filters: Filters, page: int = 1) -> Page[CatalogueRow]:
     conditions = [_published()]
     if filters.region_id is not None:
         conditions.append(Innovation.region_id == filters.region_id)
@@ -158,7 +125,7 @@ def catalogue_page(filters: Filters, page: int = 1) -> CataloguePage:
         page = min(max(page, 1), last)
         rows = session.execute(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     items = [CatalogueRow(**row._mapping) for row in rows]
-    return CataloguePage(items, total, page, PER_PAGE)
+    return Page(items, total, page, PER_PAGE)
 
 
 @dataclass(frozen=True)

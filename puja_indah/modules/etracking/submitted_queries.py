@@ -11,7 +11,6 @@ shown to it — never to anyone else.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
+from puja_indah.core.paging import Page
 from puja_indah.core.registry import ModuleActivation
 from puja_indah.core.tenancy import cross_agency_read
 from puja_indah.extensions import db
@@ -87,38 +87,6 @@ class SubmittedFile:
         return self.current_minutes > self.sla_minutes
 
 
-@dataclass(frozen=True)
-class SubmittedPage:
-    items: list[SubmittedRow]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    def iter_pages(self) -> Iterator[int | None]:
-        shown = sorted(
-            {1, self.pages}
-            | {n for n in range(self.page - 2, self.page + 3) if 1 <= n <= self.pages}
-        )
-        previous = 0
-        for n in shown:
-            if n - previous > 1:
-                yield None
-            yield n
-            previous = n
-
-
 def _base(submitter_agency_id: int) -> Any:
     desk = aliased(Agency)
     return (
@@ -177,7 +145,7 @@ def submitted_files(
     status: FileStatus | None = None,
     desk_id: int | None = None,
     page: int = 1,
-) -> SubmittedPage:
+) -> Page[SubmittedRow]:
     """The files the agency submitted, newest first, one page of PER_PAGE."""
     query = _base(submitter_agency_id)
     if status is not None:
@@ -193,7 +161,7 @@ def submitted_files(
             .limit(PER_PAGE)
             .offset((page - 1) * PER_PAGE)
         ).all()
-        return SubmittedPage(items=[_row(r) for r in rows], total=total, page=page)
+        return Page([_row(r) for r in rows], total, page, PER_PAGE)
 
 
 def desks(submitter_agency_id: int) -> list[tuple[int, str]]:
