@@ -27,11 +27,13 @@ def select_locale() -> str:
 
 
 def format_rupiah(amount: Decimal | int | float | None) -> str:
-    """Rp1.234.567 — Indonesian grouping in both languages (it is a rupiah amount)."""
+    """Rp1.234.567, or Rp1.234.567,50 when there are sen (an SPM is paid to the sen) —
+    Indonesian grouping in both languages, as it is a rupiah amount."""
     if amount is None:
         return "–"
-    whole = f"{round(amount):,}".replace(",", ".")
-    return f"Rp{whole}"
+    whole, _point, sen = f"{Decimal(str(amount)):,.2f}".partition(".")
+    whole = whole.replace(",", ".")
+    return f"Rp{whole}" if sen == "00" else f"Rp{whole},{sen}"
 
 
 def format_score(value: Decimal | int | float | None) -> str:

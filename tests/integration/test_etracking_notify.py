@@ -211,6 +211,20 @@ def test_another_agency_cannot_subscribe_to_a_file_it_did_not_submit(
     assert mails(outbox) == []
 
 
+def test_a_closed_file_offers_no_subscription_and_refuses_one(
+    app: Flask, demo: Demo, login: Callable[..., FlaskClient], outbox: Path, table_counts: Any
+) -> None:
+    file_id = make_file(app, demo, "DPMPTSP", "SPM-LS/0102/2026")
+    step(app, file_id, FileAction.REJECT, reason="Lampiran SPJ tidak lengkap")
+    officer = login("officer.dpmptsp")
+    page = officer.get(f"/kiriman/{file_id}").get_data(as_text=True)
+    assert f"/kiriman/{file_id}/notifikasi" not in page
+    before = table_counts()
+    answer = officer.post(f"/kiriman/{file_id}/notifikasi", data={"on": "y"}, follow_redirects=True)
+    assert "Berkas ini sudah ditutup" in answer.get_data(as_text=True)
+    assert table_counts() == before
+
+
 # --- a real queue: persistence and retries -------------------------------------------------------
 
 

@@ -14,5 +14,6 @@ def test_every_ui_string_has_an_indonesian_translation() -> None:
 
 def test_rupiah_format() -> None:
     assert format_rupiah(1234567) == "Rp1.234.567"
-    assert format_rupiah(Decimal("1500.4")) == "Rp1.500"
+    assert format_rupiah(Decimal("1500.4")) == "Rp1.500,40"
+    assert format_rupiah(Decimal("12500000.00")) == "Rp12.500.000"
     assert format_rupiah(None) == "–"

@@ -54,15 +54,6 @@ def work_minutes(minutes: int | None) -> str:
     return _("%(hours)d h %(minutes)02d min", hours=hours, minutes=rest)
 
 
-def rupiah(amount: Decimal | None) -> str:
-    """An amount the Indonesian way: "Rp 1.500.000,50" (no decimals when whole)."""
-    if amount is None:
-        return "–"
-    whole, _sep, cents = f"{amount:,.2f}".partition(".")
-    text = whole.replace(",", ".")
-    return f"Rp {text}" if cents == "00" else f"Rp {text},{cents}"
-
-
 def action_label(action: FileAction) -> str:
     return {
         FileAction.RECEIVE: _("received"),
@@ -75,7 +66,6 @@ def action_label(action: FileAction) -> str:
 
 
 bp.add_app_template_filter(work_minutes, "et_minutes")
-bp.add_app_template_filter(rupiah, "et_rupiah")
 bp.add_app_template_filter(action_label, "et_action")
 bp.add_app_template_filter(engine.status_label, "et_status")
 bp.add_app_template_filter(codes.display, "et_code")

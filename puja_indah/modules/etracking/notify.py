@@ -108,6 +108,8 @@ def set_subscription(scope: Scope, tracked_id: int, user_id: int, *, on: bool) -
         raise EngineRefused(_("Only staff of the submitting agency receive e-mail about a file."))
     if not submitted_queries.is_submitted_by(scope.agency_id, tracked_id):
         raise EngineRefused(_("This file was not submitted by your agency."))
+    if on and not submitted_queries.is_open_file_submitted_by(scope.agency_id, tracked_id):
+        raise EngineRefused(_("This file is closed: it will not change stage any more."))
     existing = db.session.scalar(
         select(FileSubscription).where(
             FileSubscription.file_id == tracked_id, FileSubscription.user_id == user_id

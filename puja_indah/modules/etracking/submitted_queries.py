@@ -231,3 +231,18 @@ def is_submitted_by(submitter_agency_id: int, tracked_id: int) -> bool:
             )
         )
         return bool(found)
+
+
+def is_open_file_submitted_by(submitter_agency_id: int, tracked_id: int) -> bool:
+    """Like `is_submitted_by`, and the file is still running (not completed or rejected)."""
+    if not 0 < tracked_id <= 2**31 - 1:
+        return False
+    with cross_agency_read(REASON, db.engine) as session:
+        found = session.scalar(
+            select(func.count()).select_from(
+                _base(submitter_agency_id)
+                .where(TrackedFile.id == tracked_id, TrackedFile.closed_at.is_(None))
+                .subquery()
+            )
+        )
+        return bool(found)
