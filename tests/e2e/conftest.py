@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
 from werkzeug.serving import make_server
 
 from puja_indah import create_app
@@ -223,3 +223,42 @@ def ui(page: Page, live_server: str, request: pytest.FixtureRequest) -> UI:
     helper = UI(page=page, base_url=live_server, test_name=name)
     _watch(helper)
     return helper
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+
+
+def sign_in_page(page: Page, account: str) -> None:
+    page.goto("/masuk")
+    page.fill("#email", f"{account}@{DEMO_DOMAIN}")
+    page.fill("#password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form #submit").click()
+
+
+def axe_problems(browser: Browser, base_url: str, pages: dict[str | None, list[str]]) -> list[str]:
+    """Serious or critical axe-core violations of each account's pages (None: signed out) at phone
+    and desktop width, one line per violation. axe injects its script through the DevTools
+    protocol, so the page's strict CSP (no inline script) is bypassed in these contexts only."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems = []
+    for account, paths in pages.items():
+        for width in (PHONE, DESKTOP):
+            context = browser.new_context(
+                base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
+            )
+            page = context.new_page()
+            if account:
+                sign_in_page(page, account)
+            for path in paths:
+                page.goto(path)
+                for violation in axe.run(page).response["violations"]:
+                    if violation["impact"] in BLOCKING_IMPACTS:
+                        targets = [node["target"] for node in violation["nodes"]][:3]
+                        problems.append(f"{account} {width}px {path}: {violation['id']} {targets}")
+            context.close()
+    return problems

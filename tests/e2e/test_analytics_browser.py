@@ -13,7 +13,7 @@ from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.modules.etracking.models import Process
 from tests.conftest import Demo
-from tests.e2e.conftest import UI
+from tests.e2e.conftest import UI, axe_problems
 
 pytestmark = [pytest.mark.e2e]
 
@@ -46,33 +46,9 @@ def test_desk_staff_and_monitor_read_the_sla_analytics(ui: UI, app: Any, demo: D
 def test_analytics_pages_have_no_serious_accessibility_violations(
     app: Any, demo: Demo, browser: Browser, base_url: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    from puja_indah.seed import DEMO_PASSWORD
-    from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE
-
-    axe = Axe()
-    problems = []
-    pages = {
+    pages: dict[str | None, list[str]] = {
         "lead.bkd": [f"/m/etracking/{_spm(app)}/analytics"],
         "monitor": [f"/m/etracking/agency/{demo.agency('DPMPTSP')}/analytics"],
     }
-    for account, paths in pages.items():
-        for width in (PHONE, DESKTOP):
-            context = browser.new_context(
-                base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
-            )
-            page = context.new_page()
-            page.goto("/masuk")
-            page.fill("#email", f"{account}@{DEMO_DOMAIN}")
-            page.fill("#password", DEMO_PASSWORD)
-            with page.expect_navigation():
-                page.locator("main form #submit").click()
-            for path in paths:
-                page.goto(path)
-                for violation in axe.run(page).response["violations"]:
-                    if violation["impact"] in ("serious", "critical"):
-                        targets = [node["target"] for node in violation["nodes"]][:3]
-                        problems.append(f"{width}px {path}: {violation['id']} {targets}")
-            context.close()
+    problems = axe_problems(browser, base_url, pages)
     assert not problems, "\n".join(problems)

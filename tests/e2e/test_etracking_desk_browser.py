@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, expect
@@ -19,10 +18,9 @@ from playwright.sync_api import Browser, expect
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.modules.etracking.models import Process
-from puja_indah.seed import DEMO_PASSWORD
 from tests.conftest import Demo
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, UI
+from tests.e2e.conftest import UI, axe_problems
 from tests.integration.test_etracking_desk_screens import Desk, _register
 
 pytestmark = pytest.mark.e2e
@@ -138,25 +136,7 @@ def test_desk_screens_have_no_serious_accessibility_violations(
         "/m/etracking/open?code=abc",
         f"/m/etracking/files/{file_id}",
     ]
-    axe = Axe()
-    problems = []
-    for width in (PHONE, DESKTOP):
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        page = context.new_page()
-        page.goto("/masuk")
-        page.fill("#email", f"officer.bkd@{DEMO_DOMAIN}")
-        page.fill("#password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form #submit").click()
-        for path in paths:
-            page.goto(path)
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in {"serious", "critical"}:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
-        context.close()
+    problems = axe_problems(browser, base_url, {"officer.bkd": paths})
     assert not problems, "\n".join(problems)
 
 

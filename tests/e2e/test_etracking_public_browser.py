@@ -4,15 +4,13 @@ in a real browser (screenshots under test-artifacts/screenshots/)."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, expect
 
 from puja_indah.modules.etracking import codes
 from puja_indah.modules.etracking.models import FileAction
-from puja_indah.seed import DEMO_PASSWORD
 from tests.conftest import Demo
-from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, SCREENSHOTS, UI
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, UI, axe_problems
 from tests.integration.etracking_files import SECRET_NUMBER, at, make_file, step
 
 pytestmark = pytest.mark.e2e
@@ -90,31 +88,11 @@ def test_public_pages_and_receipt_have_no_serious_accessibility_violations(
 ) -> None:
     made = make_file(app, demo.agency("BKD"), received=at("2026-11-02", "09:00"))
     step(app, made, FileAction.ADVANCE, at("2026-11-02", "10:10"))
-    axe = Axe()
-    problems = []
-    for width in (PHONE, DESKTOP):
-        # axe runs as a script: CSP is bypassed for it, as in test_accessibility.py.
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        page = context.new_page()
-        for path in ("/lacak", "/lacak?kode=ABC", f"/s/{made.code}", f"/s/{codes.new_code()}"):
-            page.goto(path)
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in {"serious", "critical"}:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
-        page.goto("/masuk")
-        page.fill("#email", f"officer.bkd@{DEMO_DOMAIN}")
-        page.fill("#password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form #submit").click()
-        for size in ("a6", "58mm"):
-            path = f"/m/etracking/files/{made.id}/receipt?size={size}"
-            page.goto(path)
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in {"serious", "critical"}:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
-        context.close()
+    pages: dict[str | None, list[str]] = {
+        None: ["/lacak", "/lacak?kode=ABC", f"/s/{made.code}", f"/s/{codes.new_code()}"],
+        "officer.bkd": [
+            f"/m/etracking/files/{made.id}/receipt?size={size}" for size in ("a6", "58mm")
+        ],
+    }
+    problems = axe_problems(browser, base_url, pages)
     assert not problems, "\n".join(problems)

@@ -8,12 +8,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
-from puja_indah.seed import DEMO_PASSWORD
 from tests.conftest import Demo
-from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, UI
+from tests.e2e.conftest import UI, axe_problems
 from tests.integration.progress_helpers import make_innovation
 
 # These tests make their own innovations (names of the seeded ones): start without those.
@@ -97,23 +95,5 @@ def test_progress_pages_have_no_serious_accessibility_violations(
         paths.append(f"/innovations/{ids['innovation']}/milestones/new")
     else:
         paths += ["/reference/affairs/new", "/reference/themes/new"]
-    axe = Axe()
-    problems = []
-    for width in (PHONE, DESKTOP):
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        page = context.new_page()
-        page.goto("/masuk")
-        page.fill("#email", f"{account}@{DEMO_DOMAIN}")
-        page.fill("#password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form #submit").click()
-        for path in paths:
-            page.goto(path)
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in {"serious", "critical"}:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
-        context.close()
+    problems = axe_problems(browser, base_url, {account: paths})
     assert not problems, "\n".join(problems)
