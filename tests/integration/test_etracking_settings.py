@@ -319,6 +319,47 @@ def process_form(app: Flask, process_id: int) -> dict[str, Any]:
     return data
 
 
+def test_a_new_version_can_add_and_remove_stages(app: Flask, login: Client, demo: Demo) -> None:
+    process_id = _bkd_process(app, demo)
+    url = f"/m/etracking/processes/{process_id}"
+    data = process_form(app, process_id)
+    count = sum(1 for key in data if key.endswith("-code") and key.startswith("stages-"))
+    codes_before = [data[f"stages-{i}-code"] for i in range(count)]
+    data |= {
+        "stages-1-remove": "y",
+        "new_stage-code": "cek_pajak",
+        "new_stage-name": "Pemeriksaan pajak (demo)",
+        "new_stage-public_label": "Diperiksa",
+        "new_stage-roles": ["agency_officer"],
+        "new_stage-sla_minutes": "120",
+        "new_stage_before": "3",
+        "note": "Tahap pajak",
+    }
+    lead = login("lead.bkd")
+    assert "Versi 2 disimpan." in text(lead.post(url, data=data, follow_redirects=True))
+    bkd = Scope.for_membership(Role.AGENCY_OFFICER, demo.agency("BKD"), demo.regions["74.06"])
+    with app.test_request_context(), scoped(bkd, db.session):
+        v2 = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.number == 2)).one()
+        expected = [codes_before[0], "cek_pajak", *codes_before[2:]]
+        assert [s.code for s in v2.stages] == expected
+        assert v2.stages[1].sla_minutes == 120 and v2.stages[-1].terminal
+        db.session.remove()
+    # A new stage that breaks a rule is refused beside its own fields; nothing is saved.
+    data = process_form(app, process_id)
+    data |= {"new_stage-name": "Tanpa kode", "new_stage-public_label": "x", "new_stage_before": "1"}
+    page = text(lead.post(url, data=data))
+    assert "huruf kecil" in error_of(page, "new_stage-code")
+    assert "Pilih sekurang-kurangnya satu peran" in error_of(page, "new_stage-roles")
+    # Removing every stage leaves nothing to run.
+    data = process_form(app, process_id)
+    data |= {f"stages-{i}-remove": "y" for i in range(count)}
+    assert "sekurang-kurangnya satu tahap" in text(lead.post(url, data=data))
+    with app.test_request_context(), scoped(bkd, db.session):
+        numbers = db.session.scalars(sa.select(ProcessVersion.number)).all()
+        assert sorted(numbers) == [1, 2]
+        db.session.remove()
+
+
 def test_officer_reads_the_process_and_the_lead_gets_the_form(
     app: Flask, login: Client, demo: Demo
 ) -> None:

@@ -5,7 +5,6 @@ and writes, the view commits (once per file) and rolls back what the engine refu
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for

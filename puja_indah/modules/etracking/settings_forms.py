@@ -23,8 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from puja_indah.core.forms import BaseForm, without_nul
+from puja_indah.modules.etracking.settings_services import MAX_STAGES
 
-MAX_STAGES = 40
 MAX_KINDS = 40
 
 ZONES = (
@@ -96,6 +96,7 @@ class StageForm(_Plain):
     sla_minutes = StringField(_l("SLA (working minutes)"), filters=[_strip])
     may_return = BooleanField(_l("May return to the submitter"))
     terminal = BooleanField(_l("Terminal stage"))
+    remove = BooleanField(_l("Remove this stage"))
 
 
 class FileKindForm(_Plain):
@@ -117,6 +118,11 @@ class ProcessForm(BaseForm):
     # The version number the page showed: a save over a newer one is refused.
     based_on = HiddenField()
     stages = FieldList(FormField(StageForm), max_entries=MAX_STAGES)
+    # One optional new stage per save, put before the chosen stage (choices set by the view).
+    new_stage = FormField(StageForm)
+    new_stage_before = SelectField(
+        _l("Place the new stage before"), coerce=int, validate_choice=False
+    )
     kinds = FieldList(FormField(FileKindForm), max_entries=MAX_KINDS)
     new_code = StringField(_l("Code"), filters=[_strip])
     new_name = StringField(_l("File type"), filters=[_strip])

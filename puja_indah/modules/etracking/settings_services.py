@@ -34,6 +34,7 @@ MAX_NAME = 120
 MAX_CHECKLIST_ITEM = 200
 MAX_CHECKLIST_ITEMS = 50
 MAX_NOTE = 1000
+MAX_STAGES = 40
 # A year of working days is far below this; a larger SLA is a typing mistake.
 MAX_SLA_MINUTES = 200_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -178,6 +179,8 @@ class StageDraft:
     sla_minutes: str
     may_return: bool
     terminal: bool
+    remove: bool = False
+    prefix: str = ""  # where its fields are on the form, for the error messages
 
 
 @dataclass
@@ -259,12 +262,15 @@ def new_version(
 def _parse(stages: list[StageDraft], kinds: list[KindDraft]) -> tuple[_Parsed, dict[str, str]]:
     errors: dict[str, str] = {}
     parsed = _Parsed()
+    stages = [stage for stage in stages if not stage.remove]
     if not stages:
         errors["stages"] = _("A process needs at least one stage.")
+    elif len(stages) > MAX_STAGES:
+        errors["stages"] = _("A process has at most 40 stages.")
     seen_codes: set[str] = set()
     last = len(stages) - 1
     for index, stage in enumerate(stages):
-        key = f"stages-{index}-"
+        key = stage.prefix or f"stages-{index}-"
         if not STAGE_CODE.match(stage.code):
             errors[key + "code"] = _("Use 1 to 40 lowercase letters, digits or underscores.")
         elif stage.code in seen_codes:

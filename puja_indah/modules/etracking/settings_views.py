@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms import Field, FieldList, FormField
+from wtforms.fields.choices import SelectChoice
 
 from puja_indah.core.db import utcnow
 from puja_indah.core.forms import BaseForm
@@ -344,6 +345,13 @@ def _process_page(
     editable = can_configure_desk(current_scope())
     if editable and form is None:
         form = _process_form(current)
+    if form is not None:
+        count = len(form.stages.entries)
+        form.new_stage_before.choices = [
+            SelectChoice(n, _("Stage %(number)d", number=n)) for n in range(1, count + 1)
+        ] + [SelectChoice(count + 1, _("(at the end)"))]
+        if form.new_stage_before.data is None:
+            form.new_stage_before.data = max(1, count)  # before the terminal stage
     return (
         render_template(
             "etracking/settings_process.html",
@@ -366,6 +374,20 @@ def process_detail(process_id: int) -> Any:
     return _process_page(_process_or_404(process_id), None)
 
 
+def _stage_draft(stage: Any, prefix: str) -> services.StageDraft:
+    return services.StageDraft(
+        code=stage.code.data or "",
+        name=stage.name.data or "",
+        public_label=stage.public_label.data or "",
+        roles=[str(role) for role in stage.roles.data or []],
+        sla_minutes=stage.sla_minutes.data or "",
+        may_return=bool(stage.may_return.data),
+        terminal=bool(stage.terminal.data),
+        remove=bool(stage.remove.data),
+        prefix=prefix,
+    )
+
+
 @bp.route(f"/processes/{PROCESS_ID}", methods=["POST"])
 @requires(can_configure_desk)
 def save_process(process_id: int) -> Any:
@@ -374,18 +396,14 @@ def save_process(process_id: int) -> Any:
     if _csrf_failed(form):
         flash(_("The form expired. Please try again."), "danger")
         return redirect(url_for(".process_detail", process_id=process.id))
-    stages = [
-        services.StageDraft(
-            code=entry.form.code.data or "",
-            name=entry.form.name.data or "",
-            public_label=entry.form.public_label.data or "",
-            roles=[str(role) for role in entry.form.roles.data or []],
-            sla_minutes=entry.form.sla_minutes.data or "",
-            may_return=bool(entry.form.may_return.data),
-            terminal=bool(entry.form.terminal.data),
+    stages = [_stage_draft(entry.form, f"{entry.id}-") for entry in form.stages.entries]
+    new_stage = form.new_stage.form
+    if any((new_stage.code.data, new_stage.name.data, new_stage.public_label.data)):
+        # "Before stage n" counts the stages as the page showed them; past the end: append.
+        before = form.new_stage_before.data or len(stages) + 1
+        stages.insert(
+            max(0, min(before, len(stages) + 1) - 1), _stage_draft(new_stage, "new_stage-")
         )
-        for entry in form.stages.entries
-    ]
     kinds = [
         services.KindDraft(
             code=entry.form.code.data or "",
