@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +24,17 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from puja_indah import create_app
-from puja_indah.core import rls
+from puja_indah.core import passwords, rls
 from puja_indah.core.i18n import compile_catalogs
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db, limiter
 from puja_indah.seed import DEMO_PASSWORD, load_demo
+
+# Thousands of sign-ins (route matrix, fuzzer, browser tests) would spend minutes in argon2 at the
+# production cost; the suite hashes at the lowest cost instead. tests/unit/test_passwords.py puts
+# the production hasher back to check its parameters.
+passwords._hasher = passwords.make_hasher(time_cost=1, memory_kib=8)
+passwords._DUMMY_HASH = passwords._hasher.hash("dummy-password-for-timing")
 
 BACKEND = os.environ.get("PUJA_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get(
@@ -35,6 +42,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 # Tables the per-test reset leaves alone: the trail is append-only even for tests.
 KEEP_TABLES = {"audit_entries", "alembic_version"}
+Snapshot = dict[str, list[dict[str, Any]]]  # table name -> its rows
 
 
 @dataclass
@@ -44,8 +52,10 @@ class TestDatabase:
     backend: str
     app_url: str
     owner_url: str
-    snapshot: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    snapshot: Snapshot = field(default_factory=dict)
     owner_engine: sa.Engine | None = None
+    # Stored files, the job queue and the mail outbox of the run (never the repo's instance/).
+    instance: Path | None = None
 
 
 def _pg_url(base: str, *, user: str, database: str) -> str:
@@ -58,10 +68,11 @@ def _pg_url(base: str, *, user: str, database: str) -> str:
 @pytest.fixture(scope="session")
 def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
     compile_catalogs()
+    instance = tmp_path_factory.mktemp("instance")
     if BACKEND == "sqlite":
         path = tmp_path_factory.mktemp("db") / "test.sqlite3"
         url = f"sqlite:///{path}"
-        yield TestDatabase("sqlite", url, url)
+        yield TestDatabase("sqlite", url, url, instance=instance)
         return
     if BACKEND != "postgresql":
         raise pytest.UsageError(f"PUJA_TEST_DB must be sqlite or postgresql, not {BACKEND!r}")
@@ -77,6 +88,7 @@ def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestData
         "postgresql",
         app_url=_pg_url(PG_ADMIN_URL, user=app_role, database=name),
         owner_url=_pg_url(PG_ADMIN_URL, user=owner, database=name),
+        instance=instance,
     )
     try:
         yield database
@@ -94,6 +106,10 @@ def make_test_config(database: TestDatabase, **overrides: Any) -> TestingConfig:
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = database.app_url
     config.MIGRATION_DATABASE_URL = database.owner_url if database.backend == "postgresql" else ""
+    instance = database.instance or Path(tempfile.mkdtemp(prefix="puja-test-"))
+    config.STORAGE_ROOT = str(instance / "files")
+    config.MAIL_OUTBOX = str(instance / "outbox")
+    config.HUEY_SQLITE_PATH = str(instance / "jobs.sqlite3")
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
@@ -113,19 +129,23 @@ def _build_schema(app: Flask, database: TestDatabase) -> None:
                 conn.exec_driver_sql(statement)
 
 
-def _take_snapshot(database: TestDatabase) -> None:
+def capture_snapshot(database: TestDatabase) -> Snapshot:
+    """The rows of every table but the audit trail, as they are now."""
     assert database.owner_engine is not None
+    snapshot: Snapshot = {}
     with database.owner_engine.connect() as conn:
         for table in db.metadata.sorted_tables:
             if table.name in KEEP_TABLES:
                 continue
             rows = conn.execute(sa.select(table)).mappings().all()
-            database.snapshot[table.name] = [dict(row) for row in rows]
+            snapshot[table.name] = [dict(row) for row in rows]
+    return snapshot
 
 
-def restore_snapshot(database: TestDatabase) -> None:
-    """Put every table (but the audit trail) back to the seeded state."""
+def restore_snapshot(database: TestDatabase, snapshot: Snapshot | None = None) -> None:
+    """Put every table (but the audit trail) back to a snapshot, by default the seeded state."""
     assert database.owner_engine is not None
+    snapshot = database.snapshot if snapshot is None else snapshot
     tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
     with database.owner_engine.begin() as conn:
         if database.backend == "postgresql":
@@ -135,7 +155,7 @@ def restore_snapshot(database: TestDatabase) -> None:
             for table in reversed(tables):
                 conn.execute(table.delete())
         for table in tables:
-            rows = database.snapshot.get(table.name)
+            rows = snapshot.get(table.name)
             if rows:
                 conn.execute(table.insert(), rows)
         if database.backend == "postgresql":
@@ -155,7 +175,7 @@ def app(test_database: TestDatabase) -> Iterator[Flask]:
         load_demo()
         db.session.commit()
         db.session.remove()
-    _take_snapshot(test_database)
+    test_database.snapshot = capture_snapshot(test_database)
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -20,14 +20,22 @@ ARGON2_PARALLELISM = 1
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
-_hasher = PasswordHasher(
-    time_cost=ARGON2_TIME_COST,
-    memory_cost=ARGON2_MEMORY_KIB,
-    parallelism=ARGON2_PARALLELISM,
-    hash_len=32,
-    salt_len=16,
-    type=Type.ID,
-)
+
+def make_hasher(
+    time_cost: int = ARGON2_TIME_COST, memory_kib: int = ARGON2_MEMORY_KIB
+) -> PasswordHasher:
+    """argon2id at the given cost (the defaults are the production parameters)."""
+    return PasswordHasher(
+        time_cost=time_cost,
+        memory_cost=memory_kib,
+        parallelism=ARGON2_PARALLELISM,
+        hash_len=32,
+        salt_len=16,
+        type=Type.ID,
+    )
+
+
+_hasher = make_hasher()
 
 # Verifying against this keeps a sign-in for an unknown e-mail as slow as for a known one.
 _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")

@@ -31,9 +31,10 @@ from werkzeug.datastructures import MultiDict
 
 from puja_indah.extensions import limiter
 from tests.conftest import ROLE_ACCOUNTS, Demo, TestDatabase, make_test_config, restore_snapshot
-from tests.tenancy.route_matrix import EXEMPT, MATRIX, ROLES, FarObjects, build_far_objects
+from tests.tenancy.datawatch import DataWatch, fingerprint
+from tests.tenancy.route_matrix import EXEMPT, MATRIX, ROLES, build_far_objects
 from tests.tenancy.route_matrix import url_values as matrix_url
-from tests.tenancy.test_route_matrix import ROUTES, _fingerprint
+from tests.tenancy.test_route_matrix import ROUTES, _matrix_start
 
 # --- hostile values ------------------------------------------------------------------------------
 
@@ -186,11 +187,6 @@ def _report_requests(request: pytest.FixtureRequest) -> Iterator[None]:
         )
 
 
-@pytest.fixture(autouse=True)
-def _storage_root(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(app.config, "STORAGE_ROOT", str(tmp_path / "files"))
-
-
 class Fuzzer:
     """Signed-in clients per role, the current database fingerprint, and the failures found."""
 
@@ -202,17 +198,19 @@ class Fuzzer:
         login: Callable[[str], FlaskClient],
         endpoint: str,
         roles: list[str],
+        watch: DataWatch,
     ) -> None:
         self.app, self.database, self.demo, self.login = app, database, demo, login
         self.endpoint = endpoint
         self.roles = roles
         self.failures: list[str] = []
         self.accepted = 0  # requests that changed data or ended the session
-        self.far: FarObjects = build_far_objects(app, demo)
+        self.far, self.snapshot = _matrix_start(app, database, demo)
         self.clients: dict[str, FlaskClient] = {}
         for role in roles:
             self.sign_in(role)
-        self.fingerprint = _fingerprint(app)
+        self.watch = watch
+        watch.reset()
 
     def sign_in(self, role: str) -> None:
         if role == "anonymous":
@@ -229,7 +227,9 @@ class Fuzzer:
 
     def url(self, rule: str, relation: str = "own") -> str:
         with self.app.test_request_context():
-            return matrix_url(self.app, self.demo, self.far, self.endpoint, rule, relation)
+            url = matrix_url(self.app, self.demo, self.far, self.endpoint, rule, relation)
+        self.watch.changed()  # rows the resolvers made are the test's, not a request's
+        return url
 
     def send(
         self,
@@ -257,23 +257,24 @@ class Fuzzer:
             self.failures.append(f"{label}: {response.status_code}")
         if method != "GET":
             self._after_write(role, label, response)
-        elif role != "anonymous" and _signed_out(response):
-            self.sign_in(role)
+        else:
+            # A page may write (a session touch, a row a crawl made): not a POST's doing.
+            self.watch.changed()
+            if role != "anonymous" and _signed_out(response):
+                self.sign_in(role)
         return response
 
     def _after_write(self, role: str, label: str, response: Any) -> None:
-        now = _fingerprint(self.app)
-        if now != self.fingerprint:
+        if self.watch.changed():
             body = response.get_data(as_text=True)
             if response.status_code >= 400 or "is-invalid" in body:
                 self.failures.append(f"{label}: refused ({response.status_code}) but data changed")
-            # An accepted change: start again from the seeded data, with fresh sign-ins.
-            restore_snapshot(self.database)
+            # An accepted change: start again from the matrix's data, with fresh sign-ins.
+            restore_snapshot(self.database, self.snapshot)
             self.accepted += 1
-            self.far = build_far_objects(self.app, self.demo)
             for name in self.roles:
                 self.sign_in(name)
-            self.fingerprint = _fingerprint(self.app)
+            self.watch.reset()
         elif role != "anonymous" and _signed_out(response):
             self.accepted += 1
             self.sign_in(role)  # signed out (the sign-out route, a changed password…)
@@ -388,7 +389,23 @@ def test_no_hostile_input_gives_a_server_error(
     assert endpoint not in EXEMPT
     public = getattr(app.view_functions[endpoint], "policy", "unknown") is None
     roles = sorted({r for m in methods for r in _allowed_roles(endpoint, m)}, key=ROLES.index)
-    fuzz = Fuzzer(app, test_database, demo, login, endpoint, roles)
+    with DataWatch(app) as watch:
+        _fuzz_route(app, test_database, demo, login, endpoint, rule, methods, public, roles, watch)
+
+
+def _fuzz_route(
+    app: Flask,
+    test_database: TestDatabase,
+    demo: Demo,
+    login: Callable[[str], FlaskClient],
+    endpoint: str,
+    rule: str,
+    methods: list[str],
+    public: bool,
+    roles: list[str],
+    watch: DataWatch,
+) -> None:
+    fuzz = Fuzzer(app, test_database, demo, login, endpoint, roles, watch)
     own_url = fuzz.url(rule)
     path = urlsplit(own_url).path
     targets: list[tuple[str, str, list[Form]]] = []  # (method, role, forms posting there)
@@ -583,7 +600,7 @@ def test_a_missing_or_forged_csrf_token_is_the_friendly_400_page(
         if any(m != "GET" for m in methods):
             with csrf_app.test_request_context():
                 urls[endpoint] = matrix_url(csrf_app, demo, far, endpoint, rule, "own")
-    before = _fingerprint(app)
+    before = fingerprint(app)
     for endpoint, _rule, methods in ROUTES:
         post_methods = [m for m in methods if m != "GET"]
         if not post_methods:
@@ -604,4 +621,4 @@ def test_a_missing_or_forged_csrf_token_is_the_friendly_400_page(
                         f"{method} {url} as {role} with token {token!r:.20}: {response.status_code}"
                     )
     assert not failures, "\n".join(failures)
-    assert _fingerprint(app) == before
+    assert fingerprint(app) == before

@@ -26,7 +26,7 @@ from puja_indah.core.models import Agency
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from tests.conftest import Demo
-from tests.tenancy.test_route_matrix import _fingerprint
+from tests.tenancy.datawatch import fingerprint
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -188,14 +188,14 @@ def test_decree_pdf_attack_is_refused_and_nothing_is_stored(
     decree_before, files_before, data_before = (
         _decree_row(app, decree_id),
         _listing(storage_root),
-        _fingerprint(app),
+        fingerprint(app),
     )
     fields = {"number": "12 Tahun 2024", "title": "Tim Inovasi Daerah", "signed_on": ""}
     response = _post_file(monitor, url, fields, field, content, filename)
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body[:500]
     assert message in body
-    assert _fingerprint(app) == data_before
+    assert fingerprint(app) == data_before
     assert _decree_row(app, decree_id) == decree_before
     assert _listing(storage_root) == files_before
 
@@ -208,12 +208,12 @@ def test_decree_pdf_just_over_the_cap_is_refused(
     filler = services.MAX_PDF_BYTES + 1 - len(b"%PDF-1.4\n") - len(b"\n%%EOF\n")
     content = b"%PDF-1.4\n" + b"0" * filler + b"\n%%EOF\n"
     assert len(content) == services.MAX_PDF_BYTES + 1
-    data_before, files_before = _fingerprint(app), _listing(storage_root)
+    data_before, files_before = fingerprint(app), _listing(storage_root)
     fields = {"number": "12 Tahun 2024", "title": "Tim Inovasi Daerah", "signed_on": ""}
     response = _post_file(monitor, "/sk/baru", fields, field, content, "sk.pdf")
     assert response.status_code == 200
     assert TOO_BIG in response.get_data(as_text=True)
-    assert _fingerprint(app) == data_before
+    assert fingerprint(app) == data_before
     assert _listing(storage_root) == files_before
 
 
@@ -344,12 +344,12 @@ def test_decree_import_attack_is_refused_with_a_message(
     monitor = login("monitor")
     url = f"/sk/{demo.decrees['193 Tahun 2018']}/impor"
     field = _file_field(monitor, url)
-    data_before, files_before = _fingerprint(app), _listing(storage_root)
+    data_before, files_before = fingerprint(app), _listing(storage_root)
     response = _post_file(monitor, url, {}, field, content, filename)
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body[:500]
     assert message in body
-    assert _fingerprint(app) == data_before
+    assert fingerprint(app) == data_before
     assert _listing(storage_root) == files_before
 
 

@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import pytest
 
+from puja_indah.core import passwords
 from puja_indah.core.passwords import (
     hash_password,
     needs_rehash,
     password_problems,
     verify_password,
 )
+
+
+@pytest.fixture(autouse=True)
+def _production_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The suite hashes cheaply (tests/conftest.py); these tests check the production hasher.
+    monkeypatch.setattr(passwords, "_hasher", passwords.make_hasher())
 
 
 def test_hash_is_argon2id_at_owasp_parameters() -> None:
