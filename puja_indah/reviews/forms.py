@@ -29,11 +29,16 @@ def optional_id(value: Any) -> int | None:
     return int(text)
 
 
+def code(value: Any) -> str | None:
+    """A chosen code, or None for "all" (the empty choice), as an absent field is."""
+    return None if value is None or value == "" else str(value)
+
+
 def level(value: Any) -> int:
+    """A level 0–3 as sent; anything else becomes -1, which no choice has, so the field says
+    "choose one of the indicator's levels" rather than a generic coercion message."""
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or len(text) > 1:
-        raise ValueError("not a level")
-    return int(text)
+    return int(text) if text.isdigit() and len(text) == 1 else -1
 
 
 class WorkspaceFilter(BaseForm):
@@ -48,11 +53,11 @@ class WorkspaceFilter(BaseForm):
     year = SelectField(_l("Assessment year"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
     region = SelectField(_l("Region"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
     agency = SelectField(_l("Agency"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
-    stage = SelectField(_l("Stage"), invalid_choice_message=INVALID_CHOICE)
+    stage = SelectField(coerce=code, label=_l("Stage"), invalid_choice_message=INVALID_CHOICE)
     affair = SelectField(_l("Urusan"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
-    status = SelectField(_l("Review status"), invalid_choice_message=INVALID_CHOICE)
-    sort = SelectField(_l("Sort by"), invalid_choice_message=INVALID_CHOICE)
-    direction = SelectField(_l("Order"), invalid_choice_message=INVALID_CHOICE)
+    status = SelectField(coerce=code, label=_l("Review status"), invalid_choice_message=INVALID_CHOICE)
+    sort = SelectField(coerce=code, label=_l("Sort by"), invalid_choice_message=INVALID_CHOICE)
+    direction = SelectField(coerce=code, label=_l("Order"), invalid_choice_message=INVALID_CHOICE)
 
     def value(self, name: str) -> Any:
         """A filter's value, or None when it is empty or was refused."""
