@@ -125,15 +125,20 @@ def can_view_audit(scope: Scope) -> bool:
     )
 
 
-# --- reviews (Kemendagri reviewer workspace) -------------------------------------------------------
+# --- reviews (Kemendagri reviewer workspace) ---------------------------------------------------
 
 
 def can_view_reviews(scope: Scope) -> bool:
     """The reviewer workspace and review pages: national reviewers, and platform administrators
     who read them (to support reviewers and answer agencies), every region."""
-    return _signed_in() and scope.kind == "national" and scope.role in (
-        Role.NATIONAL_REVIEWER,
-        Role.PLATFORM_ADMIN,
+    return (
+        _signed_in()
+        and scope.kind == "national"
+        and scope.role
+        in (
+            Role.NATIONAL_REVIEWER,
+            Role.PLATFORM_ADMIN,
+        )
     )
 
 

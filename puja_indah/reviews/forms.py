@@ -50,12 +50,16 @@ class WorkspaceFilter(BaseForm):
         filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
         validators=[Length(max=100, message=_l("Use at most %(max)d characters."))],
     )
-    year = SelectField(_l("Assessment year"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
+    year = SelectField(
+        _l("Assessment year"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE
+    )
     region = SelectField(_l("Region"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
     agency = SelectField(_l("Agency"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
     stage = SelectField(coerce=code, label=_l("Stage"), invalid_choice_message=INVALID_CHOICE)
     affair = SelectField(_l("Urusan"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
-    status = SelectField(coerce=code, label=_l("Review status"), invalid_choice_message=INVALID_CHOICE)
+    status = SelectField(
+        coerce=code, label=_l("Review status"), invalid_choice_message=INVALID_CHOICE
+    )
     sort = SelectField(coerce=code, label=_l("Sort by"), invalid_choice_message=INVALID_CHOICE)
     direction = SelectField(coerce=code, label=_l("Order"), invalid_choice_message=INVALID_CHOICE)
 

@@ -294,7 +294,9 @@ def current_decision(innovation_id: int, indicator_id: int) -> ReviewDecision | 
 
 def claim_of(innovation_id: int, indicator_id: int) -> Claim | None:
     return db.session.scalar(
-        select(Claim).where(Claim.innovation_id == innovation_id, Claim.indicator_id == indicator_id)
+        select(Claim).where(
+            Claim.innovation_id == innovation_id, Claim.indicator_id == indicator_id
+        )
     )
 
 
@@ -421,4 +423,3 @@ def pending_for_region(region_id: int | None) -> int:
     returns a number only, and runs the same from a request, a job or the CLI."""
     with cross_agency_read(PENDING_REASON, db.engine) as session:
         return int(session.scalar(pending_statement(region_id)) or 0)
-

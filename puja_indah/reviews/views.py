@@ -138,7 +138,7 @@ def workspace() -> Any:
         )
     year_id = form.value("year")
     if year_id is None:
-        year_id = form.year.choices[0].value if form.year.choices else None  # type: ignore[index]
+        year_id = form.year.choices[0].value if form.year.choices else None
     year = db.session.get(AssessmentYear, int(year_id)) if year_id is not None else None
     page = None
     if year is not None:
@@ -157,7 +157,17 @@ def workspace() -> Any:
         page = queries.workspace_page(filters, page_number)
     args = {
         name: form[name].data
-        for name in ("q", "year", "region", "agency", "stage", "affair", "status", "sort", "direction")
+        for name in (
+            "q",
+            "year",
+            "region",
+            "agency",
+            "stage",
+            "affair",
+            "status",
+            "sort",
+            "direction",
+        )
         if form.value(name) is not None
     }
     return render_template("reviews/workspace.html", form=form, page=page, year=year, args=args)
@@ -260,7 +270,10 @@ def decide(innovation_id: int, year: int, number: int) -> Any:
     form = forms[row.indicator.id] = _decision_form(row, posted=True)
     anchor = f"ind-{number}"
     if not form.validate():
-        flash(_("Nothing was saved: see the message at indicator %(number)s.", number=number), "danger")
+        flash(
+            _("Nothing was saved: see the message at indicator %(number)s.", number=number),
+            "danger",
+        )
         return _render(innovation, assessment_year, rows, forms)
     data = services.DecisionInput(
         verdict=form.verdict.data or "",
@@ -295,12 +308,14 @@ def decide(innovation_id: int, year: int, number: int) -> Any:
         flash(_("The decision was already saved as it is: nothing changed."), "info")
     else:
         flash(
-            _("Decision on indicator %(number)s saved: %(verdict)s.", number=number, verdict=verdict_label(saved.verdict)),
+            _(
+                "Decision on indicator %(number)s saved: %(verdict)s.",
+                number=number,
+                verdict=verdict_label(saved.verdict),
+            ),
             "success",
         )
-    return redirect(
-        url_for(".review", innovation_id=innovation.id, year=year, _anchor=anchor)
-    )
+    return redirect(url_for(".review", innovation_id=innovation.id, year=year, _anchor=anchor))
 
 
 def _conflict(

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from puja_indah.assessment.models import AssessmentYear, Claim, ClaimEvidence, Indicator
-from puja_indah.core.models import Agency, Role
+from puja_indah.assessment.models import AssessmentYear, Claim
+from puja_indah.core.models import Role
 from puja_indah.core.tenancy import Scope, TenancyViolation, scoped
 from puja_indah.evidence.models import Evidence
 from puja_indah.extensions import db
@@ -28,10 +28,10 @@ from puja_indah.reference.models import Affair
 from puja_indah.reviews import queries
 from puja_indah.reviews.models import ReviewDecision, Verdict
 from tests.conftest import Demo
+from tests.integration.review_helpers import SYSTEM, _indicator_id, make_innovation
 
 pytestmark = pytest.mark.usefixtures("no_demo_innovations")
 
-SYSTEM = Scope.system("tests: review data")
 REVIEWER = Scope.for_membership(Role.NATIONAL_REVIEWER, None, None)
 
 
@@ -51,71 +51,6 @@ def data_counts(table_counts: Callable[[], dict[str, int]]) -> Callable[[], dict
         }
 
     return count
-
-
-def _indicator_id(number: int, year: int = 2026) -> int:
-    return int(
-        db.session.scalar(
-            sa.select(Indicator.id)
-            .join(AssessmentYear, AssessmentYear.id == Indicator.year_id)
-            .where(AssessmentYear.year == year, Indicator.number == number)
-        )
-    )
-
-
-def make_innovation(
-    app: Flask,
-    agency_id: int,
-    name: str,
-    *,
-    stage: Stage = Stage.INITIATIVE,
-    affair: str | None = None,
-    claims: dict[int, tuple[int, bool]] | None = None,
-) -> int:
-    """An innovation with 2026 claims {indicator number: (level, with an evidence file?)}."""
-    with app.app_context(), scoped(SYSTEM, db.session):
-        region_id = db.session.scalar(sa.select(Agency.region_id).where(Agency.id == agency_id))
-        affair_id = (
-            db.session.scalar(sa.select(Affair.id).where(Affair.code == affair)) if affair else None
-        )
-        innovation = Innovation(
-            agency_id=agency_id,
-            region_id=region_id,
-            origin=Origin.OWN,
-            name=name,
-            name_key=name.casefold(),
-            stage=stage,
-            affair_id=affair_id,
-            implementation_date=date(2025, 3, 1),
-        )
-        db.session.add(innovation)
-        db.session.flush()
-        for number, (level, with_evidence) in (claims or {}).items():
-            claim = Claim(
-                agency_id=agency_id,
-                innovation_id=innovation.id,
-                indicator_id=_indicator_id(number),
-                level=level,
-            )
-            db.session.add(claim)
-            db.session.flush()
-            if with_evidence:
-                doc = Evidence(
-                    agency_id=agency_id,
-                    innovation_id=innovation.id,
-                    title=f"Bukti {number}",
-                    document_number=f"{number}/BKD/2026",
-                    subject=f"Bukti dukung indikator {number}",
-                )
-                db.session.add(doc)
-                db.session.flush()
-                db.session.add(
-                    ClaimEvidence(agency_id=agency_id, claim_id=claim.id, evidence_id=doc.id)
-                )
-        db.session.commit()
-        found = innovation.id
-        db.session.remove()
-    return found
 
 
 def decisions(app: Flask, innovation_id: int) -> list[ReviewDecision]:
@@ -178,8 +113,7 @@ def test_workspace_filters_sort_and_page(app: Flask, demo: Demo, login: Any) -> 
         html = response.get_data(as_text=True)
         assert "were not understood" not in html, query
         return [
-            part.split("</a>")[0].split(">")[-1]
-            for part in html.split("<tr data-innovation=")[1:]
+            part.split("</a>")[0].split(">")[-1] for part in html.split("<tr data-innovation=")[1:]
         ]
 
     assert names(f"?region={demo.regions['74.05']}") == ["Gamma Konsel"]
@@ -196,7 +130,7 @@ def test_workspace_filters_sort_and_page(app: Flask, demo: Demo, login: Any) -> 
     # Pagination: 25 a page.
     for n in range(26):
         make_innovation(app, bkd, f"Zeta {n:02d}")
-    listed = names("?agency=%d&page=2" % bkd)
+    listed = names(f"?agency={bkd}&page=2")
     assert len(listed) == 2 and listed[-1] == "Zeta 25"
     assert len(names(f"?agency={bkd}")) == 25
 
@@ -255,13 +189,12 @@ def test_only_reviewers_and_admins_enter(login: Any) -> None:
 # --- the review page and decisions ---------------------------------------------------------------
 
 
-def test_review_page_shows_claims_evidence_and_download(
-    app: Flask, demo: Demo, login: Any
-) -> None:
-    from puja_indah.evidence.services import evidence_files
-    from puja_indah.evidence.models import EvidenceFile
+def test_review_page_shows_claims_evidence_and_download(app: Flask, demo: Demo, login: Any) -> None:
     import hashlib
     from datetime import UTC, datetime
+
+    from puja_indah.evidence.models import EvidenceFile
+    from puja_indah.evidence.services import evidence_files
 
     innovation = make_innovation(app, demo.agency("BKD"), "E-tracking", claims={16: (3, True)})
     data = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -400,7 +333,12 @@ def test_stale_save_is_refused_with_what_the_other_reviewer_saved(
     assert 'name="ind17-version" type="hidden" value="1"' in html
     assert "Kurang" in html  # the reviewer's own input is kept on screen
     again = decide(
-        reviewer, innovation, 17, verdict="needs_revision", accepted_level="1", note="Kurang",
+        reviewer,
+        innovation,
+        17,
+        verdict="needs_revision",
+        accepted_level="1",
+        note="Kurang",
         version="1",
     )
     assert again.status_code == 302
@@ -458,8 +396,8 @@ def test_agency_and_monitor_see_the_decision_read_only(app: Flask, demo: Demo, l
         note="Lampirkan Perbup",
     )
     for account in ("officer.bkd", "lead.bkd", "monitor"):
-        html = login(account).get(f"/innovations/{innovation}/assessment/2026").get_data(
-            as_text=True
+        html = (
+            login(account).get(f"/innovations/{innovation}/assessment/2026").get_data(as_text=True)
         )
         block = html.split('data-review="16"')[1].split("</div>")[0]
         assert "Needs revision" in block and "accepted at P2" in block, account
@@ -497,9 +435,9 @@ def test_decisions_of_another_agency_or_region_are_never_visible(
             with scoped(scope, db.session):
                 assert len(queries.current_for(innovation, year_id)) == visible, scope
                 assert len(queries.summary_by_year(innovation)) == visible, scope
-                assert (
-                    len(queries.region_summaries(demo.regions["74.06"], year_id)) == visible
-                ), scope
+                assert len(queries.region_summaries(demo.regions["74.06"], year_id)) == visible, (
+                    scope
+                )
         db.session.remove()
 
 
@@ -515,7 +453,9 @@ def test_reviewer_scope_cannot_write_other_agency_data_through_the_orm(
         with scoped(SYSTEM, db.session):
             loaded = {
                 "innovation": db.session.get(Innovation, innovation),
-                "claim": db.session.scalar(sa.select(Claim).where(Claim.innovation_id == innovation)),
+                "claim": db.session.scalar(
+                    sa.select(Claim).where(Claim.innovation_id == innovation)
+                ),
                 "evidence": db.session.scalar(
                     sa.select(Evidence).where(Evidence.innovation_id == innovation)
                 ),
@@ -538,12 +478,12 @@ def test_reviewer_scope_cannot_write_other_agency_data_through_the_orm(
             ),
         }
         with scoped(REVIEWER, db.session):
-            for name, make in new_rows.items():
+            for make in new_rows.values():
                 db.session.add(make())
                 with pytest.raises(TenancyViolation):
                     db.session.flush()
                 db.session.rollback()
-            for name, obj in loaded.items():
+            for obj in loaded.values():
                 db.session.add(obj)
                 obj.updated_at = obj.updated_at  # marks it dirty
                 sa.orm.attributes.flag_modified(obj, "agency_id")
@@ -603,7 +543,9 @@ def test_reviewer_posts_to_agency_write_routes_are_refused(
 ) -> None:
     innovation = make_innovation(app, demo.agency("BKD"), "E-tracking", claims={16: (2, True)})
     with app.app_context(), scoped(SYSTEM, db.session):
-        evidence = db.session.scalar(sa.select(Evidence.id).where(Evidence.innovation_id == innovation))
+        evidence = db.session.scalar(
+            sa.select(Evidence.id).where(Evidence.innovation_id == innovation)
+        )
         db.session.remove()
     reviewer = login("reviewer")
     before = data_counts()
@@ -655,7 +597,9 @@ def test_pending_for_region_counts_evidenced_claims_without_a_current_decision(
     # The agency changes the claim after the decision: it waits for the reviewer again.
     with app.app_context(), scoped(SYSTEM, db.session):
         claim = db.session.scalar(
-            sa.select(Claim).where(Claim.innovation_id == bkd, Claim.indicator_id == _indicator_id(16))
+            sa.select(Claim).where(
+                Claim.innovation_id == bkd, Claim.indicator_id == _indicator_id(16)
+            )
         )
         claim.level = 1
         db.session.commit()
