@@ -7,6 +7,8 @@ Refusals, each with a message and nothing changed (the view rolls back):
 - a verdict, level or note the indicator does not allow (`DecisionError`, naming the field);
 - a decision saved by someone else after the form was opened (`StaleDecision`, carrying what
   is current now, so the view can show it).
+A closed assessment year is reviewed like any other: closing freezes the agency's claims, which
+is when a reviewer's verdict on them matters most.
 A decision identical to the current one (same verdict, level, note, on the same claim version)
 adds nothing.
 """

@@ -27,7 +27,7 @@ from puja_indah.progress.models import Milestone
 from puja_indah.reference.models import Affair
 from puja_indah.reviews import queries
 from puja_indah.reviews.models import ReviewDecision, Verdict
-from tests.conftest import Demo
+from tests.conftest import BACKEND, Demo
 from tests.integration.review_helpers import SYSTEM, _indicator_id, make_innovation
 
 pytestmark = pytest.mark.usefixtures("no_demo_innovations")
@@ -611,3 +611,46 @@ def test_pending_for_region_counts_evidenced_claims_without_a_current_decision(
             assert queries.pending_for_region(None) == 3
     html = reviewer.get(f"/review/innovations/{bkd}/2026").get_data(as_text=True)
     assert "The claim changed after this decision" in html
+
+
+# --- layer 3: the database's word (PostgreSQL) ---------------------------------------------------
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="row-level security is PostgreSQL's")
+def test_database_lets_only_the_reviewer_insert_and_nobody_change(app: Flask, demo: Demo) -> None:
+    """Raw SQL bypasses the ORM guard: row-level security (rls.enable_reviewer_rls) still lets
+    the reviewer's insert through and refuses everyone else's, and every change or delete."""
+    from sqlalchemy.exc import DBAPIError
+
+    bkd = demo.agency("BKD")
+    innovation = make_innovation(app, bkd, "E-tracking")
+    insert = sa.text(
+        "INSERT INTO review_decisions (agency_id, innovation_id, indicator_id, version, verdict,"
+        " accepted_level, note, claim_level, claim_version, created_at, updated_at)"
+        " VALUES (:a, :i, :ind, :v, 'valid', 1, '', 0, 0, now(), now())"
+    )
+    with app.app_context():
+        indicator = _indicator_id(16)
+        values = {"a": bkd, "i": innovation, "ind": indicator}
+        for scope in (
+            Scope.for_membership(Role.PLATFORM_ADMIN, None, None),
+            Scope.for_membership(Role.AGENCY_OFFICER, bkd, None),
+            Scope.for_membership(Role.REGION_MONITOR, None, demo.regions["74.06"]),
+            Scope.anonymous(),
+        ):
+            with scoped(scope, db.session):
+                with pytest.raises(DBAPIError):
+                    db.session.execute(insert, {**values, "v": 1})
+                db.session.rollback()
+        with scoped(REVIEWER, db.session):
+            db.session.execute(insert, {**values, "v": 1})
+            db.session.commit()
+            with pytest.raises(DBAPIError):
+                db.session.execute(sa.text("UPDATE review_decisions SET note = 'x'"))
+            db.session.rollback()
+            deleted = db.session.execute(sa.text("DELETE FROM review_decisions"))
+            assert deleted.rowcount == 0  # type: ignore[attr-defined]
+            db.session.commit()
+            assert db.session.scalar(sa.text("SELECT count(*) FROM review_decisions")) == 1
+            db.session.commit()
+        db.session.remove()
