@@ -43,6 +43,7 @@ from puja_indah.evidence import services as evidence_services
 from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
 from puja_indah.reference.models import Affair
+from puja_indah.reviews import queries as review_queries
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
 
@@ -208,6 +209,9 @@ def self_assessment(innovation_id: int, year: int) -> Any:
         upload_limit_mb=upload_limit() // (1024 * 1024),
         # Service modules' figures beside the indicators they are evidence for.
         module_hints=_module_hints(innovation),
+        # The national reviewer's current decision per indicator (read-only here; the scope's
+        # criteria show the innovation's own agency's decisions only).
+        review_decisions=review_queries.current_for(innovation.id, assessment_year.id),
     )
 
 
@@ -358,6 +362,8 @@ def region_claims(year: int) -> Any:
         chooser=chooser,
         editable=writable,
         years=_years(),
+        # The reviewers' decisions on the region's innovations (compact: counts per innovation).
+        review_rows=review_queries.region_summaries(region.id, assessment_year.id),
     )
 
 

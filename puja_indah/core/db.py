@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, TypeDecorator
 from sqlalchemy.orm import (
@@ -79,7 +79,15 @@ class AgencyScoped:
     The tenancy layer adds `agency_id` criteria to every SELECT/UPDATE/DELETE of such a model and
     stamps or checks `agency_id` on every write; on PostgreSQL, row-level security is the backstop
     (see core/tenancy.py and the migrations). Nothing else is needed in a model or a view.
+
+    `reviewer_writes` marks the one kind of agency data an agency does NOT write: a national
+    reviewer's decisions about the agency's claims (reviews/models.py). For such a model the flush
+    guard turns the usual rule around — only a national reviewer's scope (read-only for every
+    other agency-owned model) may insert rows, never update or delete them, and the agency's own
+    scope may not write them at all; on PostgreSQL `rls.enable_reviewer_rls` says the same.
     """
+
+    reviewer_writes: ClassVar[bool] = False
 
     @declared_attr
     def agency_id(cls) -> Mapped[int]:

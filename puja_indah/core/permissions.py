@@ -125,6 +125,32 @@ def can_view_audit(scope: Scope) -> bool:
     )
 
 
+# --- reviews (Kemendagri reviewer workspace) ---------------------------------------------------
+
+
+def can_view_reviews(scope: Scope) -> bool:
+    """The reviewer workspace and review pages: national reviewers, and platform administrators
+    who read them (to support reviewers and answer agencies), every region."""
+    return (
+        _signed_in()
+        and scope.kind == "national"
+        and scope.role
+        in (
+            Role.NATIONAL_REVIEWER,
+            Role.PLATFORM_ADMIN,
+        )
+    )
+
+
+def can_review(scope: Scope) -> bool:
+    """Record a review decision: national reviewers only. A platform administrator views the
+    workspace but does not decide — a verdict on an agency's claim is Kemendagri's judgement of the
+    evidence, and an administrator runs the platform; letting the account that can grant itself any
+    role also write verdicts would leave no line between running the system and assessing the
+    regions. The flush guard (core/tenancy.py, `reviewer_writes`) holds the same line."""
+    return _signed_in() and scope.kind == "national" and scope.role is Role.NATIONAL_REVIEWER
+
+
 # --- policies on an object -----------------------------------------------------------------------
 
 

@@ -55,6 +55,51 @@ def enable_agency_rls(op: Any, table: str) -> None:
     )
 
 
+REVIEWER_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION puja_reviewer_may_insert(aid integer) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT aid IS NOT NULL AND CASE coalesce(current_setting('puja.scope_kind', true), '')
+    WHEN 'system' THEN true
+    WHEN 'national' THEN coalesce(current_setting('puja.role', true), '') = 'national_reviewer'
+    ELSE false
+  END
+$$;
+"""
+
+
+def enable_reviewer_rls(op: Any, table: str) -> None:
+    """Row-level security on an agency-owned table that national reviewers write
+    (`AgencyScoped.reviewer_writes`, e.g. review decisions): read like any agency-owned table
+    (`puja_agency_visible`), inserted only by a national reviewer or a system scope, changed or
+    deleted only by a system scope — the database's word for "append-only, reviewer-written"."""
+    if not is_postgresql(op.get_bind()):
+        return
+    op.execute(REVIEWER_FUNCTION_SQL)
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    system = "coalesce(current_setting('puja.scope_kind', true), '') = 'system'"
+    op.execute(
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (puja_agency_visible(agency_id))"
+    )
+    op.execute(
+        f"CREATE POLICY {table}_insert ON {table} FOR INSERT"
+        " WITH CHECK (puja_reviewer_may_insert(agency_id))"
+    )
+    op.execute(
+        f"CREATE POLICY {table}_update ON {table} FOR UPDATE"
+        f" USING (puja_agency_visible(agency_id)) WITH CHECK ({system})"
+    )
+    op.execute(f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({system})")
+
+
+def disable_reviewer_rls(op: Any, table: str) -> None:
+    if not is_postgresql(op.get_bind()):
+        return
+    for name in ("read", "insert", "update", "delete"):
+        op.execute(f"DROP POLICY IF EXISTS {table}_{name} ON {table}")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    op.execute("DROP FUNCTION IF EXISTS puja_reviewer_may_insert(integer)")
+
+
 def disable_agency_rls(op: Any, table: str) -> None:
     if not is_postgresql(op.get_bind()):
         return

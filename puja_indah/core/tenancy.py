@@ -174,6 +174,9 @@ def _check_agency_write(obj: AgencyScoped, scope: Scope, *, is_new: bool) -> Non
     name = type(obj).__name__
     if scope.kind == "system":
         return
+    if type(obj).reviewer_writes:
+        _check_reviewer_write(obj, scope, is_new=is_new)
+        return
     if scope.read_only or scope.kind != "agency":
         raise TenancyViolation(f"{name} is read-only in scope {scope.label()}")
     if is_new and obj.agency_id is None:
@@ -182,9 +185,37 @@ def _check_agency_write(obj: AgencyScoped, scope: Scope, *, is_new: bool) -> Non
         raise TenancyViolation(f"{name} belongs to another agency")
 
 
+def _check_reviewer_write(obj: AgencyScoped, scope: Scope, *, is_new: bool) -> None:
+    """The one write a national reviewer makes (core/db.py `AgencyScoped.reviewer_writes`): a new
+    row of a reviewer-written model, naming the agency it is about. The reviewer's scope stays
+    read-only for everything else; such rows are append-only outside system scopes; agencies,
+    monitors and administrators never write them."""
+    name = type(obj).__name__
+    if scope.kind != "national" or scope.role is not Role.NATIONAL_REVIEWER:
+        raise TenancyViolation(f"{name} is written by national reviewers only ({scope.label()})")
+    if not is_new:
+        raise TenancyViolation(f"{name} is append-only: add a new row instead")
+    if obj.agency_id is None:
+        raise TenancyViolation(f"{name} must name the agency it is about")
+
+
+def _refuse_bulk_reviewer_writes(state: ORMExecuteState) -> None:
+    """Bulk UPDATE/DELETE statements bypass the flush guard: refuse them on reviewer-written
+    (append-only) models outside system scopes."""
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, AgencyScoped):
+        return
+    if mapper.class_.reviewer_writes and current_scope().kind != "system":
+        raise TenancyViolation(f"bulk change of {mapper.class_.__name__} is refused")
+
+
 # --- layer 3: PostgreSQL row-level security ------------------------------------------------------
 
-RLS_SETTINGS = ("puja.scope_kind", "puja.agency_id", "puja.region_id")
+# puja.role lets a policy tell the national reviewer from an administrator (rls.py, reviewer-written
+# tables); the agency-owned tables' policies read the first three only.
+RLS_SETTINGS = ("puja.scope_kind", "puja.agency_id", "puja.region_id", "puja.role")
 
 
 def _write_db_settings(connection: Any, scope: Scope) -> None:
@@ -194,11 +225,12 @@ def _write_db_settings(connection: Any, scope: Scope) -> None:
         scope.kind,
         "" if scope.agency_id is None else str(scope.agency_id),
         "" if scope.region_id is None else str(scope.region_id),
+        "" if scope.role is None else str(scope.role.value),
     )
     # set_config(..., true) is transaction-local: a pooled connection never carries a stale scope.
     connection.exec_driver_sql(
         "SELECT set_config(%(k1)s, %(v1)s, true), set_config(%(k2)s, %(v2)s, true),"
-        " set_config(%(k3)s, %(v3)s, true)",
+        " set_config(%(k3)s, %(v3)s, true), set_config(%(k4)s, %(v4)s, true)",
         {
             "k1": RLS_SETTINGS[0],
             "v1": values[0],
@@ -206,6 +238,8 @@ def _write_db_settings(connection: Any, scope: Scope) -> None:
             "v2": values[1],
             "k3": RLS_SETTINGS[2],
             "v3": values[2],
+            "k4": RLS_SETTINGS[3],
+            "v4": values[3],
         },
     )
 
@@ -218,6 +252,7 @@ def install(session_class: type[Session] = Session) -> None:
     """Attach the ORM and database layers to every session (idempotent)."""
     for name, fn in (
         ("do_orm_execute", _add_scope_criteria),
+        ("do_orm_execute", _refuse_bulk_reviewer_writes),
         ("before_flush", _guard_flush),
         ("after_begin", _after_begin),
     ):

@@ -38,6 +38,7 @@ from puja_indah.innovations.forms import (
     label_of,
 )
 from puja_indah.innovations.models import DESIGN_MIN_WORDS, DESIGN_SECTIONS, Innovation, Stage
+from puja_indah.reviews import queries as review_queries
 
 bp = Blueprint("innovations", __name__, template_folder="templates")
 
@@ -134,6 +135,8 @@ def detail(innovation_id: int) -> Any:
         assessment_years=[y.year for y in reversed(assessment_queries.years())],
         # Service modules' figures as evidence (e-tracking SLA analytics).
         module_figures=evidence_figures(innovation.agency_id, innovation.id),
+        # Reviewers' current decisions per assessment year: n valid / m need revision.
+        review_summary=review_queries.summary_by_year(innovation.id),
         **_template_labels(),
     )
 

@@ -321,6 +321,9 @@ def _forms_for(fuzz: Fuzzer, role: str, url: str, can_get: bool) -> list[Form]:
             for form in parse_forms(_page_text(response), urlsplit(page).path):
                 found.setdefault(form.action, []).append(form)
         _PAGE_FORMS[role] = found
+        # Resolving the pages' URLs makes the matrix rows they name (e-tracking files, civil
+        # requests…): that is not the route under test changing data.
+        fuzz.fingerprint = _fingerprint(fuzz.app)
     return _PAGE_FORMS[role].get(path, [])
 
 

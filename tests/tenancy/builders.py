@@ -76,6 +76,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     # (innovation, indicator) and (claim, evidence) are unique: each row gets a fresh parent.
     "Claim": {"innovation_id": _fresh_row("Innovation")},
     "ClaimEvidence": {"claim_id": _fresh_row("Claim")},
+    # --- reviews: (innovation, indicator, version) is unique: each decision gets its innovation ---
+    "ReviewDecision": {"innovation_id": _fresh_row("Innovation")},
     # (milestone, evidence) is unique: each attachment cites its own document.
     "MilestoneAttachment": {"evidence_id": _fresh_evidence},
     # --- e-pintar: a rating is 1 to 5 (a CHECK constraint) ---

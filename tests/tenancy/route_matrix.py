@@ -338,6 +338,13 @@ MATRIX: dict[str, Expect] = {
     "innovations.edit": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "innovations.move_stage": Expect(roles(officer=OWN_ONLY, lead=OWN_ONLY)),
     "innovations.publish": Expect(roles(officer=(302, 404, 404), lead=(302, 404, 404))),
+    # --- reviews (Kemendagri reviewer workspace) --------------------------------------------------
+    # National reviewers read every region and decide; administrators read, never decide (403);
+    # nobody else enters. <year> far = 2199 (no catalogue) and <number> far = 99 (no indicator):
+    # 404. An empty decision form is shown again with its errors (200), nothing saved.
+    "reviews.workspace": Expect(roles(reviewer=200, admin=200)),
+    "reviews.review": Expect(roles(reviewer=(200, 200, 404), admin=(200, 200, 404))),
+    "reviews.decide": Expect(roles(reviewer=(200, 200, 404))),
     # --- uploads (public document files) -----------------------------------------------------
     # A document file is public only when its innovation is published and the document is marked
     # public. The matrix's documents are not public, and the far document belongs to the far
@@ -910,6 +917,8 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
     }
     # --- self-assessment and index panel ---
     by_relation["year"] = {"own": 2026, "other": 2026, "far": 2199}
+    # --- reviews: an indicator number of the year's catalogue (far: none has it) ---
+    by_relation["number"] = {"own": 16, "other": 16, "far": 99}
     # --- evidence ---
     for index, name_of in enumerate(("evidence_id", "file_id")):
         by_relation[name_of] = {

@@ -137,6 +137,15 @@ def test_session_get_in_fresh_session_and_after_scope_change(rows_for, model) ->
 def test_bulk_update_and_delete_touch_only_own_rows(rows_for, model) -> None:
     # A fresh own agency: no seeded child rows can block the DELETE (see _fresh_agency_beside).
     rows = rows_for(model, fresh_own=True)
+    if model.reviewer_writes:
+        # Append-only and reviewer-written (core/db.py): no agency scope changes such rows in
+        # bulk at all — stricter than isolation.
+        with scoped(agency_scope(rows.own_agency), db.session):
+            for statement in (sa.update(model).values(agency_id=model.agency_id), sa.delete(model)):
+                with pytest.raises(TenancyViolation):
+                    db.session.execute(statement, execution_options={"synchronize_session": False})
+                db.session.rollback()
+        return
     with scoped(Scope.system("tests: count own rows"), db.session):
         own_count = db.session.scalar(
             sa.select(sa.func.count()).select_from(model).where(model.agency_id == rows.own_agency)
@@ -209,6 +218,16 @@ def test_writes_outside_own_agency_are_refused(rows_for, model, scope_kind, demo
             db.session.flush()
         db.session.rollback()
         # Insert naming the own agency explicitly.
+        if model.reviewer_writes and scope_kind == "reviewer":
+            # The one write of a national reviewer's scope (core/db.py `reviewer_writes`): a new
+            # row naming its agency is accepted — updates (above) stay refused.
+            with scoped(Scope.system("tests: build"), db.session):
+                candidate = build_unsaved(model, rows.own_agency)
+            db.session.add(candidate)
+            db.session.flush()
+            assert candidate.agency_id == rows.own_agency
+            db.session.rollback()
+            return
         with pytest.raises(TenancyViolation):
             with scoped(Scope.system("tests: build"), db.session):
                 candidate = build_unsaved(model, rows.own_agency)
@@ -236,6 +255,29 @@ def test_own_agency_write_is_stamped_and_accepted(rows_for, model) -> None:
     with scoped(Scope.system("tests: prepare"), db.session):
         candidate = build_unsaved(model, rows.own_agency)
         db.session.commit()
+    if model.reviewer_writes:
+        # Written by national reviewers only: the agency itself may not, and a reviewer's row
+        # must name its agency (a national scope has none to stamp).
+        with scoped(agency_scope(rows.own_agency), db.session):
+            db.session.add(candidate)
+            with pytest.raises(TenancyViolation):
+                db.session.flush()
+            db.session.rollback()
+        with scoped(Scope.system("tests: prepare"), db.session):
+            again = build_unsaved(model, rows.own_agency)
+            db.session.commit()
+        reviewer = Scope.for_membership(Role.NATIONAL_REVIEWER, None, None)
+        with scoped(reviewer, db.session):
+            again.agency_id = None
+            db.session.add(again)
+            with pytest.raises(TenancyViolation):
+                db.session.flush()
+            db.session.rollback()
+            again.agency_id = rows.own_agency
+            db.session.add(again)
+            db.session.flush()
+            db.session.rollback()
+        return
     candidate.agency_id = None
     with scoped(agency_scope(rows.own_agency), db.session):
         db.session.add(candidate)

@@ -1,0 +1,1 @@
+"""Kemendagri reviewer workspace: review decisions about agencies ' claims, kept apart from them."""
