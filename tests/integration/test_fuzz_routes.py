@@ -323,7 +323,7 @@ def _forms_for(fuzz: Fuzzer, role: str, url: str, can_get: bool) -> list[Form]:
         _PAGE_FORMS[role] = found
         # Resolving the pages' URLs makes the matrix rows they name (e-tracking files, civil
         # requests…): that is not the route under test changing data.
-        fuzz.fingerprint = _fingerprint(fuzz.app)
+        fuzz.watch.changed()
     return _PAGE_FORMS[role].get(path, [])
 
 

@@ -334,7 +334,7 @@ def test_officer_claims_with_a_new_document(
     html = client.get(url).get_data(as_text=True)
     assert '<p class="display-6 mb-1" id="sid-sum">9.00' in html
     assert "P2 claimed, no evidence: counts 0" in html
-    assert "Score: 3.0 × 3 = 9.0" in html
+    assert "Score: 3.00 × 3 = 9.00" in html
     with app.app_context(), scoped(SYSTEM, db.session):
         doc = db.session.scalar(
             sa.select(Evidence).where(Evidence.document_number == "188.4/12/2026")

@@ -190,7 +190,7 @@ def test_an_uploaded_pdf_becomes_the_claims_evidence_and_the_level_scores(
         assert [link.evidence_id for link in claim.evidence_links] == [doc["id"]]
         db.session.remove()
     html = client.get(url).get_data(as_text=True)
-    assert "Score: 3.0 × 3 = 9.0" in html
+    assert "Score: 3.00 × 3 = 9.00" in html
     assert 'id="sid-sum">9.00' in html
     # The document is a real one of the vault: its file downloads there.
     file_id = db_file_id(app, doc["id"])
