@@ -81,7 +81,7 @@ BUCKET_LABELS = {
 DUTY_RULES = (
     _l(
         "Implement: done when the assigned innovation is at stage Implementation (penerapan) or"
-        " its progress is 100 %; under way when it exists and has at least one milestone;"
+        " its progress is 100 percent; under way when it exists and has at least one milestone;"
         " missing otherwise (no innovation linked to the appointment, or no milestone yet)."
     ),
     _l(

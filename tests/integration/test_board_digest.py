@@ -83,7 +83,9 @@ def test_sections_stale_agencies_and_sla_breaches(
                 expected[f"{agency_name}, {process_name}"] = n
         db.session.remove()
     sla = built.sections[1]
-    found = {item.text.split(":")[0]: int(item.text.split(": ")[1].split()[0]) for item in sla.items}
+    found = {
+        item.text.split(":")[0]: int(item.text.split(": ")[1].split()[0]) for item in sla.items
+    }
     assert found == expected
 
 
@@ -122,9 +124,7 @@ def test_weekly_task_mails_each_monitor_once_a_week(app: Any, demo: Any, outbox:
     first = [message_from_bytes(p.read_bytes()) for p in mails]
     to = {m["To"] for m in first}
     assert {"monitor@demo.pujaindah.id", "monitor.konsel@demo.pujaindah.id"} <= to
-    body = next(m for m in first if m["To"] == "monitor@demo.pujaindah.id").get_payload(
-        decode=True
-    )
+    body = next(m for m in first if m["To"] == "monitor@demo.pujaindah.id").get_payload(decode=True)
     assert body is not None and b"Kabupaten Bombana" in body
     with app.app_context(), scoped(Scope.system("tests"), db.session):
         weeks = db.session.execute(
