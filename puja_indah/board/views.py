@@ -23,7 +23,7 @@ from wtforms.validators import Optional
 
 from puja_indah.agencies.models import Decree
 from puja_indah.board import charts, queries, services
-from puja_indah.board.forms import BoardFilterForm, SettingsForm
+from puja_indah.board.forms import INVALID_CHOICE, BoardFilterForm, SettingsForm
 from puja_indah.board.models import DEFAULT_STALE_DAYS
 from puja_indah.board.rules import WITA, DutyStatus
 from puja_indah.core import registry
@@ -159,7 +159,11 @@ SORTERS: dict[str, Callable[[queries.Row], Any]] = {
 
 def _apply(form: BoardFilterForm, rows: list[queries.Row]) -> list[queries.Row]:
     def ok(field: Any) -> str:
-        return "" if field.errors else (field.data or "")
+        """The field's value when it is one of its choices, else "" (no filter, default sort).
+        WTForms' Optional() lets whitespace through without checking the choices."""
+        allowed = {str(choice.value) for choice in field.choices}
+        value = field.data or ""
+        return value if not field.errors and value in allowed else ""
 
     stage, implement, replicate, module = (
         ok(form.stage),
@@ -195,6 +199,11 @@ def _filter_form() -> tuple[BoardFilterForm, list[Region]]:
         for code, module in sorted(registry.registered().items())
     ]
     form.validate()
+    for field in (form.sort, form.order, form.stage, form.implement, form.replicate, form.module):
+        # Optional() stops WTForms' own choice check for blank-looking input: check it here.
+        allowed = {str(choice.value) for choice in field.choices}
+        if field.data and field.data not in allowed and not field.errors:
+            field.errors = [str(INVALID_CHOICE)]
     return form, regions
 
 
@@ -240,8 +249,6 @@ def board() -> Any:
         decrees=decrees,
         region_arg=region.id if current_scope().kind != "region" else None,
         can_configure=can_configure_board(current_scope(), region.id),
-        sort=form.sort.data if not form.sort.errors else "agency",
-        order=form.order.data if not form.order.errors else "asc",
     )
 
 

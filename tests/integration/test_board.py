@@ -176,6 +176,7 @@ def test_board_page_sorts_filters_and_shows_tables(
         "region=abc&sort=" + "x" * 5000,
         "region=99999999999999999999",
         "stale=maybe&replicate=done&replicate=missing",
+        "sort=%09%0D%0A+%C2%A0&order=%E3%80%80&stage=+",
     ],
 )
 def test_garbage_in_the_query_string_is_refused_clearly(login_en: Any, query: str) -> None:
