@@ -41,8 +41,10 @@ def one_stale(app: Any, demo: Demo, monkeypatch: Any) -> int:
     default 30 days)."""
     stale = demo.agency("DPMPTSP")
     officer = demo.users["officer.bkd"]
+    today = h.board_today(app, monkeypatch)  # the live server runs in this process
     for agency_id in _appointed(app, demo):
-        h.activity(app, agency_id, officer, 60 if agency_id == stale else 3, monkeypatch)
+        days = 60 if agency_id == stale else 3
+        h.activity(app, agency_id, officer, days, monkeypatch, today=today)
     return stale
 
 

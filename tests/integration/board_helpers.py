@@ -4,8 +4,9 @@ activity dated in the past (the trail is append-only, so the clock is set, not t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -126,9 +127,33 @@ def claim(
         db.session.remove()
 
 
-def activity(app: Any, agency_id: int, user_id: int, days_ago: int, monkeypatch: Any) -> None:
-    """An audit-trail change made by a user in the agency's own scope, `days_ago` days ago."""
-    when = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days_ago)
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def board_today(app: Any, monkeypatch: Any) -> date:
+    """A "today" for the board 400 days after the newest audit entry, set on the board's views,
+    the digest and the landing page. The audit trail is append-only and outlives the snapshot
+    restore between tests, so entries other tests left behind are all over 90 days old on this
+    day: only the activity a test stamps relative to it (`activity(..., today=...)`) is recent."""
+    with app.app_context():
+        newest = db.session.scalar(sa.select(sa.func.max(audit.AuditEntry.occurred_at)))
+        db.session.remove()
+    start = max(newest or datetime.now(UTC), datetime.now(UTC))
+    today = (start.astimezone(WITA) + timedelta(days=400)).date()
+    from puja_indah.board import digest, views
+    from puja_indah.home import views as home_views
+
+    for module in (digest, views, home_views):
+        monkeypatch.setattr(module, "wita_today", lambda: today)
+    return today
+
+
+def activity(
+    app: Any, agency_id: int, user_id: int, days_ago: int, monkeypatch: Any, *, today: date
+) -> None:
+    """An audit-trail change made by a user in the agency's own scope, `days_ago` days before
+    `today` (noon, WITA)."""
+    when = datetime.combine(today - timedelta(days=days_ago), time(12), WITA).astimezone(UTC)
     with app.app_context():
         region_id = db.session.scalar(sa.select(Agency.region_id).where(Agency.id == agency_id))
         with monkeypatch.context() as patch:
