@@ -188,6 +188,21 @@ def _apply(form: BoardFilterForm, rows: list[queries.Row]) -> list[queries.Row]:
     )
 
 
+def _sort_links(sort: str, order: str) -> dict[str, str]:
+    """Column headers sort by their column (a second click reverses), keeping the filters."""
+    kept = ("region", "stage", "implement", "replicate", "module", "stale")
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept}
+    return {
+        key: url_for(
+            ".board",
+            **args,
+            sort=key,
+            order="desc" if key == sort and order == "asc" else "asc",
+        )
+        for key in SORTERS
+    }
+
+
 def _filter_form() -> tuple[BoardFilterForm, list[Region]]:
     form = BoardFilterForm(request.args)
     regions = [] if current_scope().kind == "region" else queries.regions_with_decrees()
@@ -230,8 +245,13 @@ def board() -> Any:
     decrees = db.session.scalars(
         select(Decree).where(Decree.region_id == region.id).order_by(Decree.number)
     ).all()
+    sort = form.sort.data if form.sort.data in SORTERS and not form.sort.errors else "agency"
+    order = "desc" if form.order.data == "desc" and not form.order.errors else "asc"
     return render_template(
         "board/board.html",
+        sort=sort,
+        order=order,
+        sort_links=_sort_links(sort, order),
         form=form,
         problems=problems,
         region=region,
