@@ -152,6 +152,10 @@ def register_cli(app: Flask) -> None:
     from puja_indah.modules.etracking.cli import etracking_cli
 
     app.cli.add_command(etracking_cli)
+    # --- progress board: the monitors' weekly digest ---
+    from puja_indah.board.cli import board_cli
+
+    app.cli.add_command(board_cli)
 
 
 def main() -> None:

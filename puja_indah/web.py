@@ -114,6 +114,8 @@ FEATURE_MODELS = (
     "puja_indah.core.registry",
     "puja_indah.agencies.models",
     "puja_indah.assessment.models",
+    # --- progress board (settings, digest deliveries) ---
+    "puja_indah.board.models",
     "puja_indah.evidence.models",
     "puja_indah.innovations.models",
     "puja_indah.modules.etracking.models",
@@ -145,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.assessment.views import bp as assessment_bp
     from puja_indah.audit.views import bp as audit_bp
     from puja_indah.auth.views import bp as auth_bp
+    from puja_indah.board.views import bp as board_bp
     from puja_indah.evidence.views import bp as evidence_bp
     from puja_indah.home.views import bp as home_bp
     from puja_indah.innovations.views import bp as innovations_bp
@@ -172,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         progress_bp,
         reference_bp,
         reviews_bp,
+        board_bp,
     ):
         app.register_blueprint(blueprint)
     register_modules(app)

@@ -149,6 +149,29 @@ def can_review(scope: Scope) -> bool:
     role also write verdicts would leave no line between running the system and assessing the
     regions. The flush guard (core/tenancy.py, `reviewer_writes`) holds the same line."""
     return _signed_in() and scope.kind == "national" and scope.role is Role.NATIONAL_REVIEWER
+# --- the progress board (issue 5) ---------------------------------------------------------------
+
+
+def can_view_board(scope: Scope) -> bool:
+    """The progress board of a region: its monitor (own region), national reviewers and platform
+    administrators (any region, read-only for reviewers). Agency staff see their own pages."""
+    return _signed_in() and scope.role in (
+        Role.REGION_MONITOR,
+        Role.NATIONAL_REVIEWER,
+        Role.PLATFORM_ADMIN,
+    )
+
+
+def can_configure_board(scope: Scope, region_id: int | None = None) -> bool:
+    """The board's settings (days until an agency counts as stale): the monitor of that region,
+    or a platform administrator. Without a region: whether the role may configure any."""
+    if not _signed_in() or scope.read_only:
+        return False
+    if scope.role is Role.PLATFORM_ADMIN:
+        return True
+    if scope.role is not Role.REGION_MONITOR:
+        return False
+    return region_id is None or scope.region_id == region_id
 
 
 # --- policies on an object -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from puja_indah.board.digest import build_digest, wita_today
 from puja_indah.core.permissions import public
 from puja_indah.core.tenancy import current_scope
 from puja_indah.home import queries
@@ -21,7 +22,11 @@ def index() -> Any:
     if scope.kind == "agency":
         return render_template("home/agency.html", **queries.agency_home(scope))
     if scope.kind == "region":
-        return render_template("home/region.html", **queries.region_home(scope.region_id))
+        return render_template(
+            "home/region.html",
+            **queries.region_home(scope.region_id),
+            digest=build_digest(scope.region_id, wita_today()) if scope.region_id else None,
+        )
     if scope.kind == "national":
         return render_template("home/national.html", **queries.national_home())
     return render_template("home/no_role.html")

@@ -75,17 +75,31 @@ def worker_app() -> Flask:
     return _worker_app
 
 
+def _in_app(fn: F) -> F:
+    @functools.wraps(fn)
+    def in_app(*args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            return fn(*args, **kwargs)
+        with worker_app().app_context():
+            return fn(*args, **kwargs)
+
+    return in_app  # type: ignore[return-value]
+
+
 def task(**options: Any) -> Callable[[F], Any]:
     """`huey.task(**options)` whose body runs inside an app context."""
 
     def decorate(fn: F) -> Any:
-        @functools.wraps(fn)
-        def in_app(*args: Any, **kwargs: Any) -> Any:
-            if has_app_context():
-                return fn(*args, **kwargs)
-            with worker_app().app_context():
-                return fn(*args, **kwargs)
+        return huey.task(**options)(_in_app(fn))
 
-        return huey.task(**options)(in_app)
+    return decorate
+
+
+def periodic_task(validate_datetime: Callable[[Any], bool], **options: Any) -> Callable[[F], Any]:
+    """`huey.periodic_task(crontab(...), **options)` whose body runs inside an app context. The
+    consumer (`flask jobs worker`) enqueues it when the crontab matches (huey runs in UTC here)."""
+
+    def decorate(fn: F) -> Any:
+        return huey.periodic_task(validate_datetime, **options)(_in_app(fn))
 
     return decorate

@@ -287,6 +287,11 @@ MATRIX: dict[str, Expect] = {
     "assessment.region_index": Expect(
         roles(monitor=REGION_OBJECT, reviewer=REGION_OBJECT, admin=REGION_OBJECT)
     ),
+    # --- progress board (monitors; reviewers and admins choose a region) ----------------------
+    "board.board": Expect(roles(monitor=200, reviewer=200, admin=200)),
+    "board.agency": Expect(roles(monitor=REGION_OBJECT, reviewer=200, admin=200)),
+    "board.decree": Expect(roles(monitor=REGION_OBJECT, reviewer=200, admin=200)),
+    "board.settings": Expect(roles(monitor=200, admin=200)),
     # --- evidence ----------------------------------------------------------------------------
     # Officers and leads write their own agency's documents; monitors (region), reviewers and
     # admins read and download; another agency's document is 404 to anyone who may not see it.

@@ -1,0 +1,360 @@
+"""The progress board screens: the region's board (sort, filter, charts), one agency's drill-down,
+a decree's duties, and the region's board settings. Thin: policies from core.permissions, reads
+from queries, the one write from services; a request commits at most once.
+
+Monitors see their own region; national reviewers and platform administrators choose one with
+`?region=` (default: the first region with a decree). Another region's agency or decree answers
+404 to a monitor (`get_managed_or_404`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from puja_indah.agencies.models import Decree
+from puja_indah.board import charts, queries, services
+from puja_indah.board.forms import INVALID_CHOICE, BoardFilterForm, SettingsForm
+from puja_indah.board.models import DEFAULT_STALE_DAYS
+from puja_indah.board.rules import WITA, DutyStatus
+from puja_indah.core import registry
+from puja_indah.core.models import Agency, Region
+from puja_indah.core.permissions import (
+    MAX_ID,
+    can_configure_board,
+    can_view_board,
+    get_managed_or_404,
+    requires,
+)
+from puja_indah.core.staleness import parse_version
+from puja_indah.core.tenancy import current_scope
+from puja_indah.extensions import db
+from puja_indah.innovations.models import Stage
+from puja_indah.replications.models import ReplicationStatus
+
+bp = Blueprint("board", __name__, template_folder="templates")
+
+AGENCY_ID = f"<int(max={MAX_ID}):agency_id>"
+DECREE_ID = f"<int(max={MAX_ID}):decree_id>"
+
+STAGE_LABELS = {
+    "inisiatif": _l("Initiative"),
+    "uji_coba": _l("Trial"),
+    "penerapan": _l("Implementation"),
+    "none": _l("no innovation linked"),
+}
+DUTY_LABELS = {
+    DutyStatus.DONE: _l("done"),
+    DutyStatus.UNDER_WAY: _l("under way"),
+    DutyStatus.MISSING: _l("missing"),
+    DutyStatus.NOT_REQUIRED: _l("not required"),
+}
+DUTY_CLASSES = {
+    DutyStatus.DONE: "text-bg-success",
+    DutyStatus.UNDER_WAY: "text-bg-info",
+    DutyStatus.MISSING: "text-bg-danger",
+    DutyStatus.NOT_REQUIRED: "text-bg-light",
+}
+REPLICATION_LABELS = {
+    ReplicationStatus.INTEREST: _l("interest"),
+    ReplicationStatus.AGREEMENT: _l("agreement"),
+    ReplicationStatus.TRIAL: _l("trial"),
+    ReplicationStatus.APPLIED: _l("applied"),
+    ReplicationStatus.STOPPED: _l("stopped"),
+}
+BUCKET_LABELS = {
+    "lt7": _l("under 7 days"),
+    "7to30": _l("7–30 days"),
+    "30to90": _l("31–90 days"),
+    "gt90": _l("over 90 days"),
+    "never": _l("never"),
+}
+DUTY_RULES = (
+    _l(
+        "Implement: done when the assigned innovation is at stage Implementation (penerapan) or"
+        " its progress is 100 percent; under way when it exists and has at least one milestone;"
+        " missing otherwise (no innovation linked to the appointment, or no milestone yet)."
+    ),
+    _l(
+        "Replicate: done when a replication reached the status applied (diterapkan); under way"
+        " when one exists that was not stopped (interest, agreement, trial); missing otherwise."
+    ),
+)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    def stage_label(stage: Any) -> str:
+        key = stage.value if isinstance(stage, Stage) else (stage or "none")
+        return str(STAGE_LABELS.get(key, key))
+
+    def percent(value: float | None) -> str:
+        if value is None:
+            return "–"
+        return f"{format_decimal(round(float(value), 1), '0.#')} %"
+
+    def number(value: Any) -> str:
+        if value is None:
+            return "–"
+        return str(format_decimal(value, "#,##0.##"))
+
+    return {
+        "stage_label": stage_label,
+        "duty_label": lambda s: str(DUTY_LABELS[DutyStatus(s)]),
+        "duty_class": lambda s: DUTY_CLASSES[DutyStatus(s)],
+        "replication_label": lambda s: str(REPLICATION_LABELS[ReplicationStatus(s)]),
+        "bucket_label": lambda b: str(BUCKET_LABELS[b]),
+        "percent": percent,
+        "number": number,
+        "format_day": lambda d: str(format_date(d, "medium")),
+    }
+
+
+def wita_today() -> date:
+    return datetime.now(WITA).date()
+
+
+# --- region choice, sort and filter ---------------------------------------------------------------
+
+
+def _region(form: BoardFilterForm, regions: list[Region]) -> Region | None:
+    """The monitor's own region; for national readers the chosen one (or the first with a
+    decree). A region that is not on the list is refused with a message, never a 500."""
+    scope = current_scope()
+    if scope.kind == "region":
+        return db.session.get(Region, scope.region_id)
+    chosen = form.region.data if not form.region.errors else None
+    by_id = {r.id: r for r in regions}
+    region = by_id.get(chosen) if chosen is not None else None
+    if region is None:
+        region = regions[0] if regions else None
+    if region is not None:
+        form.region.data = region.id
+    return region
+
+
+SORTERS: dict[str, Callable[[queries.Row], Any]] = {
+    "agency": lambda r: (r.agency.name.lower(),),
+    "innovation": lambda r: (
+        (r.innovation.name if r.innovation else r.appointment.innovation_name).lower(),
+    ),
+    "stage": lambda r: (r.stage.rank if r.stage else -1,),
+    "progress": lambda r: (r.progress if r.progress is not None else -1,),
+    "replications": lambda r: (r.replication_count,),
+    "evidence": lambda r: (r.evidence_share if r.evidence_share is not None else -1,),
+    "score": lambda r: (r.score if r.score is not None else -1,),
+    # Never active sorts as the oldest.
+    "activity": lambda r: (r.last_activity.timestamp() if r.last_activity else 0,),
+}
+
+
+def _apply(form: BoardFilterForm, rows: list[queries.Row]) -> list[queries.Row]:
+    def ok(field: Any) -> str:
+        """The field's value when it is one of its choices, else "" (no filter, default sort).
+        WTForms' Optional() lets whitespace through without checking the choices."""
+        allowed = {str(choice.value) for choice in field.choices}
+        value = field.data or ""
+        return value if not field.errors and value in allowed else ""
+
+    stage, implement, replicate, module = (
+        ok(form.stage),
+        ok(form.implement),
+        ok(form.replicate),
+        ok(form.module),
+    )
+    out = [
+        r
+        for r in rows
+        if (not stage or (r.stage.value if r.stage else "none") == stage)
+        and (not implement or r.implement.value == implement)
+        and (not replicate or r.replicate.value == replicate)
+        and (not module or module in r.module_codes)
+        and (not form.stale.data or r.stale)
+    ]
+    sort = ok(form.sort) or "agency"
+    order = ok(form.order) or "asc"
+    key = SORTERS[sort]
+    return sorted(
+        out, key=lambda r: (*key(r), r.agency.name.lower(), r.agency.id), reverse=order == "desc"
+    )
+
+
+def _sort_links(sort: str, order: str) -> dict[str, str]:
+    """Column headers sort by their column (a second click reverses), keeping the filters."""
+    kept = ("region", "stage", "implement", "replicate", "module", "stale")
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept}
+    return {
+        key: url_for(
+            ".board",
+            **args,
+            sort=key,
+            order="desc" if key == sort and order == "asc" else "asc",
+        )
+        for key in SORTERS
+    }
+
+
+def _filter_form() -> tuple[BoardFilterForm, list[Region]]:
+    form = BoardFilterForm(request.args)
+    regions = [] if current_scope().kind == "region" else queries.regions_with_decrees()
+    form.region.choices = [SelectChoice(r.id, f"{r.code} · {r.name}") for r in regions]
+    if not regions:
+        form.region.validators = [Optional()]
+    form.module.choices = [SelectChoice("", _("any"))] + [
+        SelectChoice(code, str(module.name))
+        for code, module in sorted(registry.registered().items())
+    ]
+    form.validate()
+    for field in (form.sort, form.order, form.stage, form.implement, form.replicate, form.module):
+        # Optional() stops WTForms' own choice check for blank-looking input: check it here.
+        allowed = {str(choice.value) for choice in field.choices}
+        if field.data and field.data not in allowed and not field.errors:
+            field.errors = [str(INVALID_CHOICE)]
+    return form, regions
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+
+@bp.route("/board")
+@requires(can_view_board)
+def board() -> Any:
+    form, regions = _filter_form()
+    region = _region(form, regions)
+    problems = [error for field in form for error in field.errors]
+    if region is None:
+        return render_template("board/empty.html", form=form, problems=problems)
+    today = wita_today()
+    year = queries.current_year(today)
+    stale_after = queries.stale_after_days(region.id)
+    all_rows = queries.rows(region.id, today, year=year, stale_after=stale_after)
+    shown = _apply(form, all_rows)
+    stages = queries.stage_counts(all_rows)
+    freshness = queries.freshness_counts(all_rows)
+    over_time = queries.progress_over_time(all_rows, today)
+    months = [(str(format_date(end, "MMM yyyy")), value) for end, value in over_time]
+    decrees = db.session.scalars(
+        select(Decree).where(Decree.region_id == region.id).order_by(Decree.number)
+    ).all()
+    sort = form.sort.data if form.sort.data in SORTERS and not form.sort.errors else "agency"
+    order = "desc" if form.order.data == "desc" and not form.order.errors else "asc"
+    return render_template(
+        "board/board.html",
+        sort=sort,
+        order=order,
+        sort_links=_sort_links(sort, order),
+        form=form,
+        problems=problems,
+        region=region,
+        rows=shown,
+        total=len(all_rows),
+        stale_count=sum(1 for r in all_rows if r.stale),
+        stale_after=stale_after,
+        year=year,
+        stages=stages,
+        stage_chart=charts.bar_chart([(str(STAGE_LABELS[k]), v) for k, v in stages]),
+        freshness=freshness,
+        freshness_chart=charts.bar_chart([(str(BUCKET_LABELS[k]), v) for k, v in freshness]),
+        months=months,
+        progress_chart=charts.line_chart(months),
+        decrees=decrees,
+        region_arg=region.id if current_scope().kind != "region" else None,
+        can_configure=can_configure_board(current_scope(), region.id),
+    )
+
+
+# --- one agency ----------------------------------------------------------------------------------
+
+
+@bp.route(f"/board/agency/{AGENCY_ID}")
+@requires(can_view_board)
+def agency(agency_id: int) -> Any:
+    target = get_managed_or_404(Agency, agency_id)
+    page = queries.agency_page(target.region_id, target.id, wita_today())
+    if page is None:
+        abort(404)  # not appointed by any decree: not on the board
+    return render_template(
+        "board/agency.html",
+        page=page,
+        row=page.row,
+        region_arg=target.region_id if current_scope().kind != "region" else None,
+    )
+
+
+# --- one decree ----------------------------------------------------------------------------------
+
+
+@bp.route(f"/board/decree/{DECREE_ID}")
+@requires(can_view_board)
+def decree(decree_id: int) -> Any:
+    target = get_managed_or_404(Decree, decree_id)
+    rows = queries.rows(target.region_id, wita_today(), decree_id=target.id, modules=False)
+    rows.sort(key=lambda r: (r.agency.name.lower(), r.agency.id))
+    return render_template(
+        "board/decree.html",
+        decree=target,
+        rows=rows,
+        rules=[str(rule) for rule in DUTY_RULES],
+        region_arg=target.region_id if current_scope().kind != "region" else None,
+    )
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+@bp.route("/board/settings", methods=["GET", "POST"])
+@requires(can_configure_board)
+def settings() -> Any:
+    scope = current_scope()
+    if scope.kind == "region":
+        region = db.session.get(Region, scope.region_id)
+    else:
+        # An administrator: the region named by ?region=, by default the first with a decree.
+        raw = request.args.get("region", "")
+        regions = {r.id: r for r in queries.regions_with_decrees()}
+        if raw:
+            region_id = int(raw) if raw.isdigit() and len(raw) <= 10 else None
+            region = regions.get(region_id) if region_id is not None else None
+        else:
+            region = next(iter(regions.values()), None)
+    if region is None:
+        abort(404)
+    row = queries.settings_of(region.id)
+    form = SettingsForm()
+    if request.method == "GET":
+        form.stale_after_days.data = row.stale_after_days if row else DEFAULT_STALE_DAYS
+        form.version.data = str(row.version if row else 0)
+    elif form.validate_on_submit():
+        try:
+            services.save_settings(
+                scope,
+                region.id,
+                stale_after_days=int(form.stale_after_days.data or 0),
+                opened_version=parse_version(form.version.data),
+            )
+        except services.SettingsRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Board settings saved."), "success")
+            if scope.kind == "region":
+                return redirect(url_for(".board"))
+            return redirect(url_for(".board", region=region.id))
+    else:
+        flash(_("Nothing was saved: check the form."), "danger")
+    return render_template(
+        "board/settings.html",
+        form=form,
+        region=region,
+        region_arg=region.id if scope.kind != "region" else None,
+    )
