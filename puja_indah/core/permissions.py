@@ -149,6 +149,8 @@ def can_review(scope: Scope) -> bool:
     role also write verdicts would leave no line between running the system and assessing the
     regions. The flush guard (core/tenancy.py, `reviewer_writes`) holds the same line."""
     return _signed_in() and scope.kind == "national" and scope.role is Role.NATIONAL_REVIEWER
+
+
 # --- the progress board (issue 5) ---------------------------------------------------------------
 
 
