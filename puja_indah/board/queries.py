@@ -12,9 +12,11 @@ criteria), a national scope every region's; the queries add `agency_id IN (the b
 so a national reader's board holds the chosen region only. The audit trail is not agency-scoped:
 it is filtered to the board's agencies here. Nothing widens the request's scope.
 
-Last activity = the latest change (create, update, delete) recorded in the audit trail by a user
-working in that agency's own scope: data entered by the OPD's operators, which is what "the
-platform looks dead" is about. Changes by the monitor or by seeding (system scope) do not count.
+Last activity = the latest of: a change (create, update, delete) recorded in the audit trail by a
+user working in that agency's own scope, and the agency's work in its service modules
+(`ServiceModule.last_activity`: a step at its e-tracking or e-minduk desk, a published e-pintar
+notice), each one grouped query. It is data entered by the OPD's own people, which is what "the
+platform looks dead" is about; changes by the monitor or by seeding (system scope) do not count.
 """
 
 from __future__ import annotations
@@ -282,10 +284,11 @@ def _last_activity(agency_ids: Sequence[int]) -> dict[int, datetime]:
         )
         .group_by(AuditEntry.agency_id)
     )
-    out: dict[int, datetime] = {}
+    out = registry.last_module_activity(agency_ids)
     for agency_id, last in rows:
         if agency_id is not None and last is not None:
-            out[int(agency_id)] = last
+            mine = out.get(int(agency_id))
+            out[int(agency_id)] = last if mine is None or last > mine else mine
     return out
 
 

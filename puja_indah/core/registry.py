@@ -12,7 +12,7 @@ an agency that has it off (`ServiceModule.guard`, installed on its blueprint).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -65,6 +65,12 @@ class ServiceModule:
 
     def metrics(self, agency_id: int) -> list[Metric]:
         return []
+
+    def last_activity(self, agency_ids: Sequence[int]) -> dict[int, datetime]:
+        """When each agency's staff last worked in the module (a desk step, a published notice),
+        for the progress board's staleness: one grouped query for all the agencies, read in the
+        caller's scope. Agencies without any such work are left out."""
+        return {}
 
     def innovation_id(self, agency_id: int) -> int | None:
         """The innovation the module's metrics are evidence for: the agency's choice stored in
@@ -250,3 +256,13 @@ def evidence_figures(
             if metrics:
                 found.append((module, metrics))
     return found
+
+
+def last_module_activity(agency_ids: Sequence[int]) -> dict[int, datetime]:
+    """The latest work of each agency in any registered module (see `last_activity`)."""
+    latest: dict[int, datetime] = {}
+    for module in registered().values():
+        for agency_id, when in module.last_activity(agency_ids).items():
+            if agency_id not in latest or when > latest[agency_id]:
+                latest[agency_id] = when
+    return latest

@@ -135,6 +135,26 @@ def test_freshness_and_staleness_follow_the_setting(
     assert rows[scenario["dukcapil"]].stale and not rows[scenario["bkd"]].stale
 
 
+def test_a_step_at_the_agencys_desk_counts_as_activity(
+    app: Any, demo: Any, scenario: dict[str, int], no_demo_files: None
+) -> None:
+    from datetime import UTC, datetime, time, timedelta
+
+    from puja_indah.modules.etracking.models import FileAction
+    from tests.integration.test_etracking_submitted import make_file, step
+
+    today = date.fromordinal(scenario["today"])
+    # BKD's last audited change was 2 days ago; its desk advances a file 1 day ago.
+    file_id = make_file(app, demo, "DPMPTSP", "SPM-LS/0777/2026")
+    yesterday = datetime.combine(today - timedelta(days=1), time(2), UTC)
+    step(app, file_id, FileAction.ADVANCE, now=yesterday)
+    with app.app_context(), scoped(Scope.system("tests"), db.session):
+        rows = {r.agency.id: r for r in queries.rows(demo.regions["74.06"], today, modules=False)}
+        db.session.remove()
+    last = rows[scenario["bkd"]].last_activity
+    assert last is not None and last.astimezone(UTC) == yesterday
+
+
 def test_progress_over_time_by_month(app: Any, demo: Any, scenario: dict[str, int]) -> None:
     with app.app_context(), scoped(Scope.system("tests"), db.session):
         board = queries.rows(demo.regions["74.06"], TODAY, modules=False)

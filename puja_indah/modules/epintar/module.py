@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from flask import Blueprint
@@ -30,14 +32,19 @@ class EpintarModule(ServiceModule):
 
         schools, received, average = agency_metrics(agency_id)
         return [
-            Metric("schools_reached", str(_l("Active schools on e-pintar")), schools, "schools"),
+            Metric(
+                "schools_reached",
+                str(_l("Active schools on e-pintar")),
+                schools,
+                str(_l("schools")),
+            ),
             # Indicator 33 (kemanfaatan) counts the people a service reached: each feedback is a
             # parent, student or community member who used it this year.
             Metric(
                 "feedback_received_year",
                 str(_l("Feedback received this year")),
                 received,
-                "feedback",
+                str(_l("feedback")),
                 indicator=33,
             ),
             Metric(
@@ -47,3 +54,19 @@ class EpintarModule(ServiceModule):
                 "/5",
             ),
         ]
+
+    def last_activity(self, agency_ids: Sequence[int]) -> dict[int, datetime]:
+        """The latest announcement each agency published."""
+        from sqlalchemy import func, select
+
+        from puja_indah.extensions import db
+        from puja_indah.modules.epintar.models import Announcement
+
+        if not agency_ids:
+            return {}
+        rows = db.session.execute(
+            select(Announcement.agency_id, func.max(Announcement.published_at))
+            .where(Announcement.agency_id.in_(agency_ids))
+            .group_by(Announcement.agency_id)
+        )
+        return {int(agency_id): at for agency_id, at in rows if at is not None}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from flask import Blueprint
@@ -72,6 +74,22 @@ class EtrackingModule(ServiceModule):
                 "%",
             ),
         ]
+
+    def last_activity(self, agency_ids: Sequence[int]) -> dict[int, datetime]:
+        """The latest step at each agency's desk (every desk on the engine: e-minduk too)."""
+        from sqlalchemy import func, select
+
+        from puja_indah.extensions import db
+        from puja_indah.modules.etracking.models import FileEvent
+
+        if not agency_ids:
+            return {}
+        rows = db.session.execute(
+            select(FileEvent.agency_id, func.max(FileEvent.at))
+            .where(FileEvent.agency_id.in_(agency_ids))
+            .group_by(FileEvent.agency_id)
+        )
+        return {int(agency_id): at for agency_id, at in rows if at is not None}
 
     def innovation_id(self, agency_id: int) -> int | None:
         """The chosen innovation (the lead's setting), else the agency's assigned innovation."""
