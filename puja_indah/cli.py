@@ -152,6 +152,10 @@ def register_cli(app: Flask) -> None:
     from puja_indah.modules.etracking.cli import etracking_cli
 
     app.cli.add_command(etracking_cli)
+    # --- reports and exports ---
+    from puja_indah.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
 
 def main() -> None:

@@ -128,6 +128,8 @@ FEATURE_MODELS = (
     "puja_indah.progress.models",
     "puja_indah.reference.models",
     "puja_indah.replications.models",
+    # --- reports and exports (export jobs) ---
+    "puja_indah.reports.models",
 )
 
 
@@ -151,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.public.views import bp as public_bp
     from puja_indah.reference.views import bp as reference_bp
     from puja_indah.replications.views import bp as replications_bp
+    from puja_indah.reports.views import bp as reports_bp
     from puja_indah.users.views import bp as users_bp
 
     import_models()
@@ -168,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
         evidence_bp,
         progress_bp,
         reference_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     register_modules(app)

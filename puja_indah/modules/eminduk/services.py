@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from puja_indah.core.db import utcnow
+from puja_indah.core.exports import neutralise
 from puja_indah.core.tenancy import Scope
 from puja_indah.extensions import db
 from puja_indah.modules.eminduk import nik as nik_rules
@@ -172,14 +173,6 @@ def create_batch(
     return batch
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run a cell that starts like a formula: such text gets a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def batch_csv(batch: HandoverBatch) -> bytes:
     """The batch for the national registry operator: UTF-8 with a BOM (Excel reads the accents
     right), one row per request, the full NIK (the operator needs it)."""
@@ -193,10 +186,10 @@ def batch_csv(batch: HandoverBatch) -> bytes:
         closed = tracked.closed_at
         writer.writerow(
             [
-                _cell(tracked.file_kind.name),
-                _cell(codes.display(tracked.public_code)),
-                _cell(request.nik),
-                _cell(tracked.applicant_name),
+                neutralise(tracked.file_kind.name),
+                neutralise(codes.display(tracked.public_code)),
+                neutralise(request.nik),
+                neutralise(tracked.applicant_name),
                 closed.astimezone(WITA).strftime("%Y-%m-%d %H:%M") if closed else "",
             ]
         )
