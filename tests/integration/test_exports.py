@@ -131,7 +131,7 @@ def scenario(app: Flask, demo: Demo) -> dict[str, int]:
             "Ekspor Uji BKD",
             stage=Stage.TRIAL,
             trial_date=date(2025, 3, 1),
-            initiator_name="=HYPERLINK(\"http://x\")",
+            initiator_name='=HYPERLINK("http://x")',
             goals="Mempercepat pencairan",
         )
         other = _innovation(demo.agency("DPMPTSP"), "Ekspor Uji DPMPTSP")
@@ -217,7 +217,11 @@ def _db_profiles(app: Flask, region_code: str | None = None, agency: int | None 
 
 
 def test_reviewer_region_workbook_matches_the_database(
-    app: Flask, demo: Demo, login: Callable[[str], FlaskClient], scenario: dict[str, int], jobs_always: None
+    app: Flask,
+    demo: Demo,
+    login: Callable[[str], FlaskClient],
+    scenario: dict[str, int],
+    jobs_always: None,
 ) -> None:
     reviewer = login("reviewer")
     job_id = _job_id(_ask(reviewer, kind="region", format="xlsx", region_id=demo.regions["74.06"]))
@@ -247,7 +251,7 @@ def test_reviewer_region_workbook_matches_the_database(
     assert mine[header.index("Tahapan Inovasi")] == "Uji Coba"
     # A real date cell, and a formula-like text shown as text.
     assert mine[header.index("Waktu Uji Coba Inovasi Daerah")] == datetime(2025, 3, 1)
-    assert mine[header.index("Nama Inisiator")] == "'=HYPERLINK(\"http://x\")"
+    assert mine[header.index("Nama Inisiator")] == '\'=HYPERLINK("http://x")'
     assert mine[header.index("Tujuan Inovasi")] == "Mempercepat pencairan"
 
     claims = list(book.worksheets[1].iter_rows(values_only=True))
@@ -299,7 +303,7 @@ def test_officer_export_holds_own_agency_only(
     assert {row[0] for row in rows[1:]} == _db_profiles(app, agency=demo.agency("BKD"))
     assert "Ekspor Uji DPMPTSP" not in {row[0] for row in rows[1:]}
     bkd_row = next(row for row in rows[1:] if row[0] == "Ekspor Uji BKD")
-    assert bkd_row[4] == "'=HYPERLINK(\"http://x\")"  # neutralised
+    assert bkd_row[4] == '\'=HYPERLINK("http://x")'  # neutralised
     # Another agency's innovation cannot even be named in a request.
     refused = _ask(officer, kind="dossier", format="pdf", innovation_id=scenario["other"])
     assert refused.status_code == 400

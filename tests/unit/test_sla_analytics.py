@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from puja_indah.core import exports as core_exports
-from puja_indah.modules.etracking import analytics, charts, exports
+from puja_indah.modules.etracking import analytics, charts
 from puja_indah.modules.etracking.analytics import FileFacts, Period
 
 
