@@ -71,14 +71,9 @@ class Progress:
     def __init__(self, job_id: int, total: int, every: int) -> None:
         self.job_id, self.total, self.every = job_id, total, max(every, 1)
         self.done = 0
-        self.delay = float(current_app.config.get("EXPORT_TEST_ROW_DELAY", 0) or 0)
 
     def __call__(self, count: int) -> None:
         self.done = count
-        if self.delay:  # testing only: makes a small export slow enough to watch
-            import time
-
-            time.sleep(self.delay)
         if count % self.every == 0:
             _update(
                 self.job_id,
