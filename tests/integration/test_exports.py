@@ -506,5 +506,34 @@ def test_the_export_menus_are_on_the_screens(
     assert 'id="rollup-exports"' in rollup and 'value="region"' in rollup
     detail = monitor.get(f"/innovations/{scenario['bkd']}").get_data(as_text=True)
     assert 'value="dossier"' in detail and 'value="evidence"' in detail
+    panel = monitor.get("/assessment/index/2026").get_data(as_text=True)
+    assert 'id="index-exports"' in panel and 'value="claims"' in panel
     listing = monitor.get("/exports")
     assert listing.status_code == 200
+
+
+def test_claims_of_one_year_from_the_index_panel(
+    app: Flask, login: Callable[[str], FlaskClient], scenario: dict[str, int]
+) -> None:
+    """The panel's claims export: that year only, straight back (small), as JSON objects."""
+    monitor = login("monitor")
+    response = _ask(monitor, kind="claims", format="json", year=2026)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    claims = json.loads(response.data)["claims"]
+    mine = [row for row in claims if row["innovation_id"] == scenario["bkd"]]
+    assert mine == [
+        {
+            "year": 2026,
+            "innovation": "Ekspor Uji BKD",
+            "agency": mine[0]["agency"],
+            "indicator_number": 16,
+            "indicator": mine[0]["indicator"],
+            "mandatory": "Ya",
+            "weight": mine[0]["weight"],
+            "level": 2,
+            "evidence_count": 2,
+            "evidence": "SK Bupati (193/2018); Surat Tugas (800/12)",
+            "innovation_id": scenario["bkd"],
+        }
+    ]
+    assert {row["year"] for row in claims} <= {2026}
