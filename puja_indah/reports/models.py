@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from puja_indah.core.audit import skip_model
 from puja_indah.core.db import Base, utcnow
 from puja_indah.core.models import Role, User, enum_column
 
@@ -79,3 +80,9 @@ class ExportJob(Base):
 
     def expired(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) >= self.expires_at
+
+
+# A job's row changes with every progress step: the automatic trail would fill with bookkeeping.
+# What matters — who asked for which export, in which scope — is recorded once, explicitly, as an
+# "exported" entry (reports/services.record_export).
+skip_model("ExportJob")

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from puja_indah.assessment.models import AssessmentYear
-from puja_indah.core import exports
+from puja_indah.core import audit, exports
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.tenancy import Scope
@@ -288,7 +288,21 @@ def create_job(scope: Scope, user_id: int, request: ExportRequest, total: int) -
     )
     db.session.add(job)
     db.session.flush()
+    record_export(scope, request, job.id)
     return job
+
+
+def record_export(scope: Scope, request: ExportRequest, job_id: int | None = None) -> None:
+    """One audit entry per export asked for (a job's or one sent straight back)."""
+    audit.append(
+        db.session,
+        action="exported",
+        object_type="ExportJob" if job_id is not None else "export",
+        object_id=str(job_id or request.kind),
+        agency_id=scope.agency_id,
+        region_id=scope.region_id,
+        changes={"kind": request.kind, "format": request.format, "params": request.params()},
+    )
 
 
 def job_scope(job: ExportJob) -> Scope:

@@ -99,6 +99,8 @@ def _ask() -> Any:
         ), 400
     rows = services.estimate_rows(asked)
     if services.inline_allowed(asked, rows):
+        services.record_export(scope, asked)
+        db.session.commit()
         return _inline(asked)
     job = services.create_job(scope, current_user.id, asked, rows)
     job.params = {**job.params, "lang": current_language()}

@@ -537,3 +537,26 @@ def test_claims_of_one_year_from_the_index_panel(
         }
     ]
     assert {row["year"] for row in claims} <= {2026}
+
+
+def test_each_export_is_recorded_once_in_the_audit_trail(
+    app: Flask, login: Callable[[str], FlaskClient], scenario: dict[str, int]
+) -> None:
+    from puja_indah.core.audit import AuditEntry
+
+    def entries() -> list[tuple[str, str, dict[str, Any]]]:
+        with system(app):
+            return [
+                (e.action, e.object_type, e.changes)
+                for e in db.session.scalars(
+                    sa.select(AuditEntry).where(AuditEntry.object_type.in_(("ExportJob", "export")))
+                )
+            ]
+
+    monitor = login("monitor")
+    assert _ask(monitor, kind="profiles", format="csv").status_code == 200  # straight back
+    _job_id(_ask(monitor, kind="region", format="pdf"))  # a job, with progress steps
+    assert entries() == [
+        ("exported", "export", {"kind": "profiles", "format": "csv", "params": {}}),
+        ("exported", "ExportJob", {"kind": "region", "format": "pdf", "params": {}}),
+    ]
