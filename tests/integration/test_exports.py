@@ -544,12 +544,21 @@ def test_each_export_is_recorded_once_in_the_audit_trail(
 ) -> None:
     from puja_indah.core.audit import AuditEntry
 
+    # The trail is append-only and kept across tests: look only at what this test adds.
+    with system(app):
+        start = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+
     def entries() -> list[tuple[str, str, dict[str, Any]]]:
         with system(app):
             return [
                 (e.action, e.object_type, e.changes)
                 for e in db.session.scalars(
-                    sa.select(AuditEntry).where(AuditEntry.object_type.in_(("ExportJob", "export")))
+                    sa.select(AuditEntry)
+                    .where(
+                        AuditEntry.id > start,
+                        AuditEntry.object_type.in_(("ExportJob", "export")),
+                    )
+                    .order_by(AuditEntry.id)
                 )
             ]
 
