@@ -88,6 +88,14 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "PUJA INDAH <no-reply@pujaindah.local>")
         self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(instance / "outbox"))
+        # --- exports (puja_indah/reports) ---
+        # Up to this many rows an export is written at once and sent back; larger ones (and
+        # every PDF and ZIP) run as background jobs with a progress bar.
+        self.EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "200"))
+        # How long a job's file may be downloaded; `flask reports purge-expired` removes it after.
+        self.EXPORT_EXPIRY_HOURS = int(os.environ.get("EXPORT_EXPIRY_HOURS", "24"))
+        # A job writes its progress to its row every this many rows.
+        self.EXPORT_PROGRESS_EVERY = int(os.environ.get("EXPORT_PROGRESS_EVERY", "100"))
         # Absolute links in e-mails (no request to take the host from), e.g. https://puja.example.id
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
 

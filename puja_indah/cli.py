@@ -156,6 +156,10 @@ def register_cli(app: Flask) -> None:
     from puja_indah.board.cli import board_cli
 
     app.cli.add_command(board_cli)
+    # --- reports and exports ---
+    from puja_indah.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
 
 def main() -> None:

@@ -132,6 +132,8 @@ FEATURE_MODELS = (
     "puja_indah.replications.models",
     # --- reviews (Kemendagri reviewer decisions) ---
     "puja_indah.reviews.models",
+    # --- reports and exports (export jobs) ---
+    "puja_indah.reports.models",
 )
 
 
@@ -156,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.public.views import bp as public_bp
     from puja_indah.reference.views import bp as reference_bp
     from puja_indah.replications.views import bp as replications_bp
+    from puja_indah.reports.views import bp as reports_bp
     from puja_indah.reviews.views import bp as reviews_bp
     from puja_indah.users.views import bp as users_bp
 
@@ -176,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
         reference_bp,
         reviews_bp,
         board_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     register_modules(app)

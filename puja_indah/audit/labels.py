@@ -22,6 +22,7 @@ ACTION_LABELS: dict[str, Any] = {
     "password_reset": _l("Password reset"),
     "role_granted": _l("Role added"),
     "role_revoked": _l("Role removed"),
+    "exported": _l("Exported"),
 }
 
 

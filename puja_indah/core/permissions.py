@@ -113,6 +113,15 @@ def can_read_across_agencies(scope: Scope) -> bool:
     return _signed_in() and scope.kind in ("region", "national")
 
 
+def can_export(scope: Scope) -> bool:
+    """Ask for an export, follow its job and download its file: anyone signed in with a role,
+    in the scope they work in. What the file holds is the tenancy layer's business (the export
+    runs in the asker's scope); whose job it is, is the view's (the asker's only)."""
+    return (
+        _signed_in() and scope.kind in ("agency", "region", "national") and scope.role is not None
+    )
+
+
 def can_view_audit(scope: Scope) -> bool:
     """Monitors see their region's log, leads their agency's, reviewers and admins all of it."""
     if not _signed_in():

@@ -17,6 +17,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from typing import IO
@@ -76,6 +77,28 @@ class FileStore:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return key
+
+    def save_file(self, source: str | os.PathLike[str]) -> str:
+        """Store a finished local file (a large export) under a new random key without reading
+        it into memory; returns the key. The source file is left where it is."""
+        key = secrets.token_hex(16)
+        path = self._path(key)
+        if not self.local:
+            self.fs.put_file(os.fspath(source), path)
+            return key
+        folder = Path(path).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as out, open(source, "rb") as data:
+                shutil.copyfileobj(data, out, 1024 * 1024)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, path)

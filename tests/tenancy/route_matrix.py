@@ -356,6 +356,22 @@ MATRIX: dict[str, Expect] = {
     # agency's unpublished innovation, not the published one: 404 for everyone, signed in or not
     # (tests/integration/test_uploads.py covers the 200).
     "public.document_file": Expect(roles(404, 404, 404, 404, 404, 404)),
+    # --- reports and exports: a job is its asker's only (the matrix's jobs are the officers' of
+    # BKD, DPMPTSP and Konsel's BKAD; the agency officer role is officer.bkd) ---
+    "reports.exports_index": Expect(
+        SIGNED_IN,
+        # An empty form is refused with a message, and no job is made.
+        post=roles(officer=400, lead=400, monitor=400, reviewer=400, admin=400),
+    ),
+    "reports.job_status": Expect(
+        roles(officer=OWN_ONLY, lead=404, monitor=404, reviewer=404, admin=404)
+    ),
+    "reports.job_json": Expect(
+        roles(officer=OWN_ONLY, lead=404, monitor=404, reviewer=404, admin=404)
+    ),
+    "reports.download": Expect(
+        roles(officer=OWN_ONLY, lead=404, monitor=404, reviewer=404, admin=404)
+    ),
 }
 
 
@@ -624,6 +640,43 @@ def _epintar_values(bkd: int, dpmptsp: int, bkad: int) -> dict[str, dict[str, An
             ("feedback_id", "Feedback"),
         )
     }
+
+
+def _matrix_export_job(user_id: int) -> int:
+    """A finished export job of the user (an agency officer), with its file stored."""
+    from puja_indah.core.models import Membership, Role
+    from puja_indah.core.storage import file_store
+    from puja_indah.reports.models import ExportJob, JobStatus
+
+    found = db.session.scalar(
+        sa.select(ExportJob.id).where(ExportJob.user_id == user_id, ExportJob.kind == "profiles")
+    )
+    if found is not None:
+        return int(found)
+    membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user_id))
+    assert membership is not None and membership.agency_id is not None
+    now = datetime.now(UTC)
+    data = b"\xef\xbb\xbfNama Inovasi\r\n"
+    job = ExportJob(
+        user_id=user_id,
+        scope_kind="agency",
+        scope_role=Role.AGENCY_OFFICER,
+        scope_agency_id=membership.agency_id,
+        kind="profiles",
+        format="csv",
+        params={},
+        status=JobStatus.DONE,
+        result_key=file_store("exports").save(data),
+        filename="profiles.csv",
+        mimetype="text/csv; charset=utf-8",
+        size=len(data),
+        created_at=now,
+        finished_at=now,
+        expires_at=now + dt.timedelta(days=3650),
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def _matrix_process(agency_id: int, preset: str = "bkd_spm") -> int:
@@ -919,6 +972,12 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "other": lambda: _matrix_replication(dpmptsp),
             "far": lambda: _matrix_replication(bkad),
         },
+    }
+    # --- reports: an export job of each agency's officer (done, file stored, not expired) ---
+    by_relation["job_id"] = {
+        "own": lambda: _matrix_export_job(demo.users["officer.bkd"]),
+        "other": lambda: _matrix_export_job(demo.users["officer.dpmptsp"]),
+        "far": lambda: _matrix_export_job(demo.users["officer.konsel"]),
     }
     # --- self-assessment and index panel ---
     by_relation["year"] = {"own": 2026, "other": 2026, "far": 2199}

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from flask_babel import Babel
 
-from puja_indah.modules.etracking import analytics, charts, exports
+from puja_indah.core import exports as core_exports
+from puja_indah.modules.etracking import analytics, charts
 from puja_indah.modules.etracking.analytics import FileFacts, Period
 
 
@@ -107,9 +108,9 @@ def test_period_bounds_are_local_midnights() -> None:
 
 def test_csv_cells_that_look_like_formulas_are_neutralised() -> None:
     for risky in ("=1+1", "+62", "-5", "@SUM(A1)", "\tx", "\rx"):
-        assert exports.neutralise(risky) == "'" + risky
-    assert exports.neutralise("Diterima") == "Diterima"
-    assert exports.neutralise(-5) == -5  # numbers stay numbers
+        assert core_exports.neutralise(risky) == "'" + risky
+    assert core_exports.neutralise("Diterima") == "Diterima"
+    assert core_exports.neutralise(-5) == -5  # numbers stay numbers
 
 
 def test_chart_axes_end_on_round_numbers() -> None:

@@ -4,7 +4,6 @@ Services validate and flush, never commit; the view commits once and rolls back 
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from puja_indah.core.db import utcnow
+from puja_indah.core.exports import CsvWriter
 from puja_indah.core.tenancy import Scope
 from puja_indah.extensions import db
 from puja_indah.modules.eminduk import nik as nik_rules
@@ -172,35 +172,27 @@ def create_batch(
     return batch
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run a cell that starts like a formula: such text gets a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def batch_csv(batch: HandoverBatch) -> bytes:
     """The batch for the national registry operator: UTF-8 with a BOM (Excel reads the accents
-    right), one row per request, the full NIK (the operator needs it)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [_("Request kind"), _("Public code"), _("NIK"), _("Applicant"), _("Completed at")]
-    )
+    right), one row per request, the full NIK (the operator needs it). Written by core.exports,
+    which neutralises any cell that starts like a formula."""
+    out = io.BytesIO()
+    writer = CsvWriter(out)
+    writer.row([_("Request kind"), _("Public code"), _("NIK"), _("Applicant"), _("Completed at")])
     for request in batch.requests:
         tracked = request.file
         closed = tracked.closed_at
-        writer.writerow(
+        writer.row(
             [
-                _cell(tracked.file_kind.name),
-                _cell(codes.display(tracked.public_code)),
-                _cell(request.nik),
-                _cell(tracked.applicant_name),
+                tracked.file_kind.name,
+                codes.display(tracked.public_code),
+                request.nik,
+                tracked.applicant_name,
                 closed.astimezone(WITA).strftime("%Y-%m-%d %H:%M") if closed else "",
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    writer.close()
+    return out.getvalue()
 
 
 def batch_filename(batch: HandoverBatch) -> str:

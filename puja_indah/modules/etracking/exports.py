@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
-import xlsxwriter
 from flask_babel import gettext as _
 
+from puja_indah.core.exports import CsvWriter, XlsxBook
 from puja_indah.modules.etracking.analytics import PeriodFigures, Report
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Text starting like a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _round(value: float | None, digits: int = 1) -> float | str:
@@ -90,45 +79,37 @@ def filename(report: Report, extension: str) -> str:
     )
 
 
-def to_csv(report: Report) -> bytes:
-    """UTF-8 with a BOM (so spreadsheets read Indonesian text right); sections separated by a
-    blank line and headed by their title."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(report.process.name)])
-    writer.writerow([_("Period"), report.period.start.isoformat(), report.period.end.isoformat()])
-    for title, table in (
+def _sections(report: Report) -> list[tuple[str, Iterator[list[Any]]]]:
+    return [
         (_("Per stage"), stage_table(report)),
         (_("Daily"), daily_table(report)),
         (_("Peak period"), peak_table(report)),
-    ):
-        writer.writerow([])
-        writer.writerow([title])
+    ]
+
+
+def to_csv(report: Report) -> bytes:
+    """UTF-8 with a BOM (core.exports); sections separated by a blank line and headed by their
+    title."""
+    buffer = io.BytesIO()
+    writer = CsvWriter(buffer)
+    writer.row([report.process.name])
+    writer.row([_("Period"), report.period.start.isoformat(), report.period.end.isoformat()])
+    for title, table in _sections(report):
+        writer.row([])
+        writer.row([title])
         for row in table:
-            writer.writerow([neutralise(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            writer.row(row)
+    writer.close()
+    return buffer.getvalue()
 
 
 def to_xlsx(report: Report) -> bytes:
-    """Three sheets (per stage, daily, peak), written row by row (constant memory)."""
+    """Three sheets (per stage, daily, peak), written row by row (core.exports, constant
+    memory)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
-    bold = book.add_format({"bold": True})
-    for title, table in (
-        (_("Per stage"), stage_table(report)),
-        (_("Daily"), daily_table(report)),
-        (_("Peak period"), peak_table(report)),
-    ):
-        sheet = book.add_worksheet(title[:31])
-        sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 7, 16)
-        for index, row in enumerate(table):
-            for column, cell in enumerate(row):
-                if isinstance(cell, str):
-                    sheet.write_string(
-                        index, column, neutralise(cell), bold if index == 0 else None
-                    )
-                else:
-                    sheet.write_number(index, column, cell)
+    book = XlsxBook(buffer)
+    for title, table in _sections(report):
+        header = next(table)
+        book.sheet(title, header, table, widths=[34, *([16] * 7)])
     book.close()
     return buffer.getvalue()
