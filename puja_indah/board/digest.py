@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from huey import crontab
 from sqlalchemy import delete, select
@@ -36,6 +36,7 @@ from puja_indah.jobs import mail
 from puja_indah.modules.etracking import analytics
 from puja_indah.modules.etracking.models import Process
 from puja_indah.modules.etracking.worktime import WITA
+from puja_indah.reviews.queries import pending_for_region
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,31 @@ def sla_section(region_id: int, today: date) -> DigestSection:
     )
 
 
-# One function per section, in the order shown; the reviewer workspace adds "pending reviews".
-SECTIONS: list[Callable[[int, date], DigestSection]] = [stale_section, sla_section]
+def review_section(region_id: int, today: date) -> DigestSection:
+    """Indicator claims with evidence that wait for the Kemendagri reviewer (new, or changed since
+    the last decision): `reviews.queries.pending_for_region`."""
+    pending = pending_for_region(region_id)
+    items = []
+    if pending:
+        items.append(
+            DigestItem(
+                ngettext(
+                    "%(num)d indicator claim with evidence waits for the reviewer's decision",
+                    "%(num)d indicator claims with evidence wait for the reviewer's decision",
+                    pending,
+                )
+            )
+        )
+    return DigestSection(
+        "reviews",
+        _("Pending reviews"),
+        items,
+        _("No claim waits for a reviewer."),
+    )
+
+
+# One function per section, in the order shown.
+SECTIONS: list[Callable[[int, date], DigestSection]] = [stale_section, sla_section, review_section]
 
 
 def build_digest(region_id: int, today: date) -> Digest:

@@ -55,7 +55,7 @@ def test_sections_stale_agencies_and_sla_breaches(
     dpm_id = demo.agency("DPMPTSP")
     h.activity(app, dpm_id, demo.users["officer.dpmptsp"], 40, monkeypatch, today=board_today)
     built = _build(app, bombana, board_today)
-    assert [s.key for s in built.sections] == ["stale", "sla"]
+    assert [s.key for s in built.sections] == ["stale", "sla", "reviews"]
     stale = built.sections[0]
     # 15 appointed: BKD was active yesterday; DPMPTSP 40 days ago and 13 never are stale.
     assert len(stale.items) == 14
@@ -104,17 +104,27 @@ def _files_of(process_id: int) -> Any:
     )
 
 
-def test_one_more_section_is_one_line(app: Any, demo: Any, monkeypatch: Any) -> None:
-    extra = digest.DigestSection("reviews", "Pending reviews", [digest.DigestItem("x")], "none")
-    monkeypatch.setattr(digest, "SECTIONS", [*digest.SECTIONS, lambda region, today: extra])
-    built = _build(app, demo.regions["74.06"], MONDAY)
-    assert [s.key for s in built.sections] == ["stale", "sla", "reviews"]
+def test_pending_reviews_section_counts_claims_waiting_for_the_reviewer(
+    app: Any, demo: Any, no_demo_innovations: None
+) -> None:
+    from tests.integration.review_helpers import make_innovation
+
+    bombana = demo.regions["74.06"]
+    before = _build(app, bombana, MONDAY).sections[2]
+    assert before.key == "reviews" and before.items == []
+    make_innovation(app, demo.agency("BKD"), "E-tracking", claims={16: (2, True), 17: (1, True)})
+    make_innovation(app, demo.agency("BKAD", "74.05"), "Konsel", claims={16: (1, True)})
+    after = _build(app, bombana, MONDAY).sections[2]
+    assert [item.text for item in after.items] == [
+        "2 indicator claims with evidence wait for the reviewer's decision"
+    ]
 
 
 def test_digest_always_on_the_monitors_landing_page(login_en: Any) -> None:
     page = login_en("monitor").get("/").get_data(as_text=True)
     assert 'id="digest"' in page
     assert 'data-section="stale"' in page and 'data-section="sla"' in page
+    assert 'data-section="reviews"' in page
     assert 'id="open-board"' in page
 
 
