@@ -96,6 +96,9 @@ class Config:
         self.EXPORT_EXPIRY_HOURS = int(os.environ.get("EXPORT_EXPIRY_HOURS", "24"))
         # A job writes its progress to its row every this many rows.
         self.EXPORT_PROGRESS_EVERY = int(os.environ.get("EXPORT_PROGRESS_EVERY", "100"))
+        # A job still running this long after it started lost its worker (killed, restarted):
+        # the housekeeping task marks it failed so its asker is told to ask again.
+        self.EXPORT_MAX_RUN_MINUTES = int(os.environ.get("EXPORT_MAX_RUN_MINUTES", "60"))
         # Absolute links in e-mails (no request to take the host from), e.g. https://puja.example.id
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
 

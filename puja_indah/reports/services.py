@@ -9,7 +9,7 @@ import re
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from flask import current_app
@@ -311,6 +311,27 @@ def job_scope(job: ExportJob) -> Scope:
     if scope.kind != job.scope_kind:
         raise ValueError("the recorded scope does not match its role")
     return scope.as_read_only(f"export job {job.id}")
+
+
+def fail_stalled(now: datetime) -> int:
+    """Mark failed every job still running `EXPORT_MAX_RUN_MINUTES` after it started: its worker
+    died (a killed or restarted process never reaches the job's own failure handling). A job
+    that is in fact still running finds its row failed and its file is never offered."""
+    from flask_babel import force_locale
+
+    limit = now - timedelta(minutes=int(current_app.config.get("EXPORT_MAX_RUN_MINUTES", 60)))
+    stalled = db.session.scalars(
+        select(ExportJob).where(ExportJob.status == JobStatus.RUNNING, ExportJob.started_at < limit)
+    ).all()
+    for job in stalled:
+        with force_locale((job.params or {}).get("lang", "id")):
+            job.error = _(
+                "The export stopped before it was finished (its worker was interrupted)."
+                " Please ask for it again."
+            )
+        job.status, job.finished_at = JobStatus.FAILED, now
+    db.session.flush()
+    return len(stalled)
 
 
 def purge_expired() -> tuple[int, int]:

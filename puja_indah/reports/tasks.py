@@ -21,6 +21,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from huey import crontab
 from sqlalchemy.orm import Session
 
 from puja_indah import jobs
@@ -33,6 +34,7 @@ from puja_indah.reports.models import ExportJob, JobStatus
 
 log = logging.getLogger(__name__)
 STATE_REASON = "exports: a job's own state and progress"
+HOUSEKEEPING_REASON = "exports: fail interrupted jobs, purge expired ones"
 
 
 class JobRefused(Exception):
@@ -136,6 +138,19 @@ def run(job_id: int, scope: str) -> None:
 @jobs.task(retries=0)
 def run_export(job_id: int, scope: str) -> None:
     run(job_id, scope)
+
+
+@jobs.periodic_task(crontab(minute="*/10"))
+def housekeeping() -> None:
+    """Every 10 minutes: fail the jobs whose worker died, then remove expired files and rows."""
+    with scoped(Scope.system(HOUSEKEEPING_REASON), db.session):
+        try:
+            services.fail_stalled(utcnow())
+            services.purge_expired()
+            db.session.commit()
+        finally:
+            db.session.rollback()
+            db.session.remove()
 
 
 def mark_failed(job_id: int, message: str) -> None:

@@ -408,6 +408,28 @@ def test_only_the_asker_downloads_and_only_before_expiry(
         assert db.session.get(ExportJob, job_id) is None
 
 
+def test_a_job_whose_worker_died_is_marked_failed_by_housekeeping(
+    app: Flask, login: Callable[[str], FlaskClient], scenario: dict[str, int], jobs_always: None
+) -> None:
+    monitor = login("monitor")
+    stuck, fresh = (_job_id(_ask(monitor, kind="profiles", format="xlsx")) for _ in range(2))
+    with system(app):
+        # One "running" for 2 hours (its worker was killed), one for 5 minutes.
+        for job_id, minutes in ((stuck, 120), (fresh, 5)):
+            job = db.session.get(ExportJob, job_id)
+            assert job is not None
+            job.status, job.result_key = JobStatus.RUNNING, None
+            job.started_at = datetime.now(UTC) - timedelta(minutes=minutes)
+        db.session.commit()
+    with app.app_context():
+        tasks.housekeeping.call_local()
+    assert _job(app, stuck).status is JobStatus.FAILED
+    assert _job(app, stuck).error.startswith("Ekspor berhenti sebelum selesai")
+    assert _job(app, fresh).status is JobStatus.RUNNING
+    state = monitor.get(f"/exports/{stuck}.json").get_json()
+    assert state["status"] == "failed" and state["download_url"] is None
+
+
 def test_a_failing_job_is_marked_failed_with_a_message(
     app: Flask,
     login: Callable[[str], FlaskClient],
