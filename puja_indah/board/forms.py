@@ -36,6 +36,14 @@ def optional_int(value: Any) -> int | None:
     return int(text)
 
 
+DUTY_CHOICES = [
+    SelectChoice("", _l("any")),
+    SelectChoice("done", _l("done")),
+    SelectChoice("under_way", _l("under way")),
+    SelectChoice("missing", _l("missing")),
+]
+
+
 class BoardFilterForm(BaseForm):
     class Meta:
         csrf = False
@@ -79,24 +87,14 @@ class BoardFilterForm(BaseForm):
     )
     implement = SelectField(
         _l("Duty 1: implement"),
-        choices=[
-            SelectChoice("", _l("any")),
-            SelectChoice("done", _l("done")),
-            SelectChoice("under_way", _l("under way")),
-            SelectChoice("missing", _l("missing")),
-        ],
+        choices=DUTY_CHOICES,
         default="",
         validators=[Optional()],
         invalid_choice_message=INVALID_CHOICE,
     )
     replicate = SelectField(
         _l("Duty 2: replicate"),
-        choices=[
-            SelectChoice("", _l("any")),
-            SelectChoice("done", _l("done")),
-            SelectChoice("under_way", _l("under way")),
-            SelectChoice("missing", _l("missing")),
-        ],
+        choices=DUTY_CHOICES,
         default="",
         validators=[Optional()],
         invalid_choice_message=INVALID_CHOICE,

@@ -8,15 +8,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
 from puja_indah.agencies.models import Appointment
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
-from puja_indah.seed import DEMO_PASSWORD
 from tests.conftest import Demo
-from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, UI
+from tests.e2e.conftest import UI, axe_problems
 from tests.integration import board_helpers as h
 
 pytestmark = [pytest.mark.e2e]
@@ -91,23 +89,5 @@ def test_board_pages_pass_axe(browser: Browser, base_url: str, demo: Demo, one_s
         f"/board/decree/{demo.decrees[SK193]}",
         "/board/settings",
     ]
-    axe = Axe()
-    problems = []
-    for width in (PHONE, DESKTOP):
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        page = context.new_page()
-        page.goto("/masuk")
-        page.fill("#email", f"monitor@{DEMO_DOMAIN}")
-        page.fill("#password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form #submit").click()
-        for path in paths:
-            page.goto(path)
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in {"serious", "critical"}:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
-        context.close()
+    problems = axe_problems(browser, base_url, {"monitor": paths})
     assert not problems, "\n".join(problems)

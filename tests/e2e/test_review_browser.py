@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
-from puja_indah.seed import DEMO_PASSWORD
 from tests.conftest import Demo
-from tests.e2e.conftest import DEMO_DOMAIN, DESKTOP, PHONE, UI
+from tests.e2e.conftest import UI, axe_problems
 from tests.integration.review_helpers import make_innovation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_demo_innovations")]
@@ -93,23 +91,5 @@ def test_review_pages_have_no_serious_accessibility_violations(
         "officer.bkd": [f"/innovations/{innovation}/assessment/2026", f"/innovations/{innovation}"],
         "monitor": ["/assessment/region/2026", f"/innovations/{innovation}/assessment/2026"],
     }[account]
-    axe = Axe()
-    problems = []
-    for width in (PHONE, DESKTOP):
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        page = context.new_page()
-        page.goto("/masuk")
-        page.fill("#email", f"{account}@{DEMO_DOMAIN}")
-        page.fill("#password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form #submit").click()
-        for path in paths:
-            page.goto(path)
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in {"serious", "critical"}:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{width}px {path}: {violation['id']} {targets}")
-        context.close()
+    problems = axe_problems(browser, base_url, {account: paths})
     assert not problems, "\n".join(problems)
