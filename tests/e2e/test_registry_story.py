@@ -209,7 +209,7 @@ def test_officer_story_from_registration_to_the_monitors_index(
         page.get_by_role("button", name="Simpan klaim").click()
     expect(page.get_by_role("alert").first).to_contain_text("3 klaim disimpan.")
     expect(page.locator("#sid-sum")).to_contain_text("7,00")
-    expect(page.locator("[data-score='16']")).to_contain_text("3.0 × 1 = 3.0")
+    expect(page.locator("[data-score='16']")).to_contain_text("3,00 × 1 = 3,00")
     expect(page.locator("[data-score='18']")).to_contain_text("tanpa bukti dukung: bernilai 0")
     ui.snap("4b-self-assessment-saved")
 
