@@ -296,6 +296,21 @@ def table_counts(app: Flask) -> Callable[[], dict[str, int]]:
     return count
 
 
+@pytest.fixture
+def data_counts(table_counts: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
+    """Row counts of the data tables: signing in adds login sessions (and a failed sign-in a
+    failure record), which is not data."""
+
+    def count() -> dict[str, int]:
+        return {
+            name: n
+            for name, n in table_counts().items()
+            if name not in ("login_sessions", "login_failures")
+        }
+
+    return count
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"PUJA INDAH test database: {BACKEND}"
 

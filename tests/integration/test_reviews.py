@@ -41,18 +41,6 @@ def login(login_en: Callable[..., FlaskClient]) -> Callable[..., FlaskClient]:
     return login_en
 
 
-@pytest.fixture
-def data_counts(table_counts: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
-    def count() -> dict[str, int]:
-        return {
-            name: n
-            for name, n in table_counts().items()
-            if name not in ("login_sessions", "login_failures")
-        }
-
-    return count
-
-
 def decisions(app: Flask, innovation_id: int) -> list[ReviewDecision]:
     with app.app_context(), scoped(SYSTEM, db.session):
         rows = list(

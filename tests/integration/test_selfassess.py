@@ -52,20 +52,6 @@ def login(login_en: Callable[..., FlaskClient]) -> Callable[..., FlaskClient]:
     return login_en
 
 
-@pytest.fixture
-def table_counts(table_counts: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
-    """Row counts of the data tables (signing in adds login sessions, which is not data)."""
-
-    def count() -> dict[str, int]:
-        return {
-            name: n
-            for name, n in table_counts().items()
-            if name not in ("login_sessions", "login_failures")
-        }
-
-    return count
-
-
 def _indicator(year: int, number: int) -> Indicator:
     return db.session.scalar(
         sa.select(Indicator)
@@ -358,20 +344,20 @@ def test_officer_claims_with_a_new_document(
 def test_attach_existing_document_and_preview_saves_nothing(
     login: Callable[..., FlaskClient],
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     client = login("officer.bkd")
     url = f"/innovations/{bombana['A']}/assessment/2026"
     data = _form(client, url)
     assert data["ind_16-level"] == "3" and data["ind_16-evidence"]
     # Preview: 31 at P3 with A's document of indicator 16 ⇒ 29 + 9 = 38, nothing saved.
-    before = table_counts()
+    before = data_counts()
     data.update({"ind_31-level": "3", "ind_31-evidence": data["ind_16-evidence"], "preview": "1"})
     response = client.post(url, data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="sid-sum">38.00' in html
-    assert table_counts() == before
+    assert data_counts() == before
     # Saved for real now.
     data.pop("preview")
     data["save"] = "1"
@@ -402,18 +388,18 @@ def test_attach_existing_document_and_preview_saves_nothing(
 def test_bad_claim_values_are_refused(
     login: Callable[..., FlaskClient],
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
     changes: dict[str, Any],
     message: str,
 ) -> None:
     client = login("officer.bkd")
     url = f"/innovations/{bombana['D']}/assessment/2026"
     data = _form(client, url) | changes | {"save": "1"}
-    before = table_counts()
+    before = data_counts()
     response = client.post(url, data=data)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
-    assert table_counts() == before
+    assert data_counts() == before
 
 
 def test_another_agencys_document_cannot_be_attached(
@@ -438,11 +424,11 @@ def test_another_agencys_document_cannot_be_attached(
 def test_read_and_write_rights(
     login: Callable[..., FlaskClient],
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     own = f"/innovations/{bombana['A']}/assessment/2026"
     far = f"/innovations/{bombana['K']}/assessment/2026"
-    before = table_counts()
+    before = data_counts()
     officer = login("officer.bkd")
     assert officer.get(far).status_code == 404
     assert login("officer.dpmptsp").get(own).status_code == 404
@@ -454,7 +440,7 @@ def test_read_and_write_rights(
         assert page.status_code == 200
         assert 'name="ind_16-level"' not in page.get_data(as_text=True)  # read-only
         assert client.post(own, data={"ind_16-level": "3", "save": "1"}).status_code == 403
-    assert table_counts() == before
+    assert data_counts() == before
     assert login("reviewer").get("/assessment/region/2026").status_code == 403
     assert officer.get("/assessment/index/2026").status_code == 403
     assert officer.get(own.replace("2026", "2199")).status_code == 404
@@ -465,7 +451,7 @@ def test_monitor_keeps_its_own_regions_spd_claims(
     login: Callable[..., FlaskClient],
     demo: Demo,
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     client = login("monitor")
     url = "/assessment/region/2026"
@@ -497,7 +483,7 @@ def test_monitor_keeps_its_own_regions_spd_claims(
     # reachable, and the service and the flush guard refuse them.
     konsel = login("monitor.konsel")
     assert "903/2026" not in konsel.get(url).get_data(as_text=True)
-    before = table_counts()
+    before = data_counts()
     konsel_scope = Scope(
         "region", region_id=demo.regions["74.05"], role=Role.REGION_MONITOR, read_only=False
     )
@@ -521,7 +507,7 @@ def test_monitor_keeps_its_own_regions_spd_claims(
             db.session.flush()
         db.session.rollback()
         db.session.remove()
-    assert table_counts() == before
+    assert data_counts() == before
     # An administrator chooses the region.
     admin = login("admin")
     page = admin.get(url, query_string={"region": demo.regions["74.06"]}).get_data(as_text=True)
@@ -533,7 +519,7 @@ def test_closed_year_refuses_claims(
     login: Callable[..., FlaskClient],
     demo: Demo,
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     with app.app_context(), scoped(SYSTEM, db.session):
         year = db.session.scalar(sa.select(AssessmentYear).where(AssessmentYear.year == 2026))
@@ -541,7 +527,7 @@ def test_closed_year_refuses_claims(
         year.status = YearStatus.CLOSED
         db.session.commit()
         db.session.remove()
-    before = table_counts()
+    before = data_counts()
     officer = login("officer.bkd")
     url = f"/innovations/{bombana['A']}/assessment/2026"
     page = officer.get(url).get_data(as_text=True)
@@ -552,7 +538,7 @@ def test_closed_year_refuses_claims(
     assert "is closed: its claims can no longer change" in response.get_data(as_text=True)
     response = login("monitor").post("/assessment/region/2026", data={"ind_1-level": "0"})
     assert "is closed: its claims can no longer change" in response.get_data(as_text=True)
-    assert table_counts() == before
+    assert data_counts() == before
     # The guard is the backstop for code that bypasses the services, in every direction.
     bkd = Scope("agency", agency_id=demo.agency("BKD"), role=Role.AGENCY_OFFICER, read_only=False)
     with app.app_context(), scoped(bkd, db.session):
@@ -583,7 +569,7 @@ def test_closed_year_refuses_claims(
             db.session.flush()
         db.session.rollback()
         db.session.remove()
-    assert table_counts() == before
+    assert data_counts() == before
 
 
 # --- what-if -------------------------------------------------------------------------------------
@@ -592,10 +578,10 @@ def test_closed_year_refuses_claims(
 def test_what_if_saves_nothing(
     login: Callable[..., FlaskClient],
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     client = login("monitor")
-    before = table_counts()
+    before = data_counts()
     affair_sosial = None
     html = panel(client, 2026)
     match = re.search(r'<option value="(\d+)">Sosial ★</option>', html)
@@ -636,7 +622,7 @@ def test_what_if_saves_nothing(
     )
     html = response.get_data(as_text=True)
     assert field(html, "iid", 1) == "5.90"
-    assert table_counts() == before
+    assert data_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -659,24 +645,24 @@ def test_what_if_saves_nothing(
 def test_bad_what_if_values_give_messages(
     login: Callable[..., FlaskClient],
     bombana: dict[str, int],
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
     data: dict[str, Any],
 ) -> None:
     client = login("reviewer")
-    before = table_counts()
+    before = data_counts()
     response = client.post("/assessment/index/2026", data=data)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "alert-danger" in html or "invalid-feedback" in html
     assert 'id="what-if-result"' not in html
-    assert table_counts() == before
+    assert data_counts() == before
 
 
 def test_what_if_rows_are_bounded(
-    login: Callable[..., FlaskClient], table_counts: Callable[[], dict[str, int]]
+    login: Callable[..., FlaskClient], data_counts: Callable[[], dict[str, int]]
 ) -> None:
     client = login("reviewer")
-    before = table_counts()
+    before = data_counts()
     many = {f"add-{i}-name": f"N{i}" for i in range(80)} | {"add-99999999999999999999-name": "x"}
     response = client.post("/assessment/index/2026", data=many)
     assert response.status_code == 200
@@ -684,7 +670,7 @@ def test_what_if_rows_are_bounded(
     # At most 50 rows are read; 80 hypothetical innovations would make n = 80.
     assert int(field(html, "count", 1)) == 50
     assert len(set(re.findall(r'name="add-(\d+)-name"', html))) <= 50
-    assert table_counts() == before
+    assert data_counts() == before
 
 
 def test_region_choice_is_bounded(login: Callable[..., FlaskClient], demo: Demo) -> None:

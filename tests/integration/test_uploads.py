@@ -58,20 +58,6 @@ def login(login_en: Callable[..., FlaskClient]) -> Callable[..., FlaskClient]:
 
 
 @pytest.fixture
-def table_counts(table_counts: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
-    """Row counts of the data tables (signing in adds login sessions, which is not data)."""
-
-    def count() -> dict[str, int]:
-        return {
-            name: n
-            for name, n in table_counts().items()
-            if name not in ("login_sessions", "login_failures")
-        }
-
-    return count
-
-
-@pytest.fixture
 def innovation(app: Flask, demo: Demo) -> int:
     return make_innovation(app, demo.agency("BKD"), "E-Tracking Pencairan")
 
@@ -212,11 +198,11 @@ def test_a_png_where_only_pdf_is_accepted_is_refused_and_nothing_is_saved(
     login: Callable[..., FlaskClient],
     innovation: int,
     storage_root: Path,
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     client = login("officer.bkd")
     url = url_of(innovation)
-    before = table_counts()
+    before = data_counts()
     data = claim_form(client, url, **{"ind_16-level": "3", "ind_17-level": "2", "save": "1"})
     data |= new_document(16, samples.png(), "foto.png")
     response = post(client, url, data)
@@ -227,7 +213,7 @@ def test_a_png_where_only_pdf_is_accepted_is_refused_and_nothing_is_saved(
         == "This file is a PNG file, which is not accepted here. Accepted: PDF."
     )
     assert "Nothing was saved: see the message at indicator 16." in html
-    assert table_counts() == before
+    assert data_counts() == before
     assert stored_files(storage_root) == []
     # The same PNG is welcome where the indicator accepts images.
     data = claim_form(client, url, **{"ind_19-level": "1", "save": "1"})
@@ -274,20 +260,20 @@ def test_hostile_files_are_refused_with_nothing_stored(
     login: Callable[..., FlaskClient],
     innovation: int,
     storage_root: Path,
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
     content: bytes,
     filename: str,
     message: str,
 ) -> None:
     client = login("officer.bkd")
     url = url_of(innovation)
-    before = table_counts()
+    before = data_counts()
     data = claim_form(client, url, **{"ind_19-level": "2", "save": "1"})
     data |= new_document(19, content, filename)
     response = post(client, url, data)
     assert response.status_code == 200
     assert message in error_of(response.get_data(as_text=True), "ind_19-doc_file")
-    assert table_counts() == before
+    assert data_counts() == before
     assert stored_files(storage_root) == []
 
 
@@ -295,13 +281,13 @@ def test_a_refusal_in_a_later_row_removes_the_file_stored_for_an_earlier_one(
     login: Callable[..., FlaskClient],
     innovation: int,
     storage_root: Path,
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     """Row 16's PDF is accepted and stored before row 19's HTML is refused: the rollback of the
     request deletes the stored PDF again (the vault's rollback hook)."""
     client = login("officer.bkd")
     url = url_of(innovation)
-    before = table_counts()
+    before = data_counts()
     data = claim_form(client, url, **{"ind_16-level": "3", "ind_19-level": "2", "save": "1"})
     data |= new_document(16, samples.PDF, "perbup.pdf") | new_document(19, samples.HTML, "a.pdf")
     response = post(client, url, data)
@@ -309,7 +295,7 @@ def test_a_refusal_in_a_later_row_removes_the_file_stored_for_an_earlier_one(
     html = response.get_data(as_text=True)
     assert "web page (HTML)" in error_of(html, "ind_19-doc_file")
     assert error_of(html, "ind_16-doc_file") == ""
-    assert table_counts() == before
+    assert data_counts() == before
     assert stored_files(storage_root) == []
 
 
@@ -317,11 +303,11 @@ def test_a_file_needs_the_documents_number_and_subject_and_a_preview_stores_noth
     login: Callable[..., FlaskClient],
     innovation: int,
     storage_root: Path,
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
 ) -> None:
     client = login("officer.bkd")
     url = url_of(innovation)
-    before = table_counts()
+    before = data_counts()
     data = claim_form(client, url, **{"ind_16-level": "3", "save": "1"})
     data["ind_16-doc_file"] = FileStorage(io.BytesIO(samples.PDF), filename="perbup.pdf")
     response = post(client, url, data)
@@ -341,7 +327,7 @@ def test_a_file_needs_the_documents_number_and_subject_and_a_preview_stores_noth
     assert error_of(response.get_data(as_text=True), "ind_16-doc_date") == (
         "The document date cannot be in the future."
     )
-    assert table_counts() == before
+    assert data_counts() == before
     assert stored_files(storage_root) == []
 
 
@@ -368,7 +354,7 @@ def test_a_file_over_the_indicators_cap_is_refused(
     login: Callable[..., FlaskClient],
     innovation: int,
     storage_root: Path,
-    table_counts: Callable[[], dict[str, int]],
+    data_counts: Callable[[], dict[str, int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", {**app.config["UPLOAD_MAX_BYTES"]})
@@ -376,7 +362,7 @@ def test_a_file_over_the_indicators_cap_is_refused(
     big_pdf = samples.PDF.replace(b"trailer", b"%" + b"0" * (2 * 1024 * 1024) + b"\ntrailer")
     client = login("officer.bkd")
     url = url_of(innovation)
-    before = table_counts()
+    before = data_counts()
     data = claim_form(client, url, **{"ind_16-level": "1", "save": "1"})
     data |= new_document(16, big_pdf, "besar.pdf")
     response = post(client, url, data)
@@ -384,7 +370,7 @@ def test_a_file_over_the_indicators_cap_is_refused(
     assert error_of(response.get_data(as_text=True), "ind_16-doc_file") == (
         "The PDF file is larger than 1 MB."
     )
-    assert table_counts() == before and stored_files(storage_root) == []
+    assert data_counts() == before and stored_files(storage_root) == []
 
 
 # --- the public catalogue ------------------------------------------------------------------------
