@@ -50,6 +50,8 @@ class Config:
         "xlsx": 20 * 1024 * 1024,
         "docx": 20 * 1024 * 1024,
     }
+    # The JSON API takes small documents only; a larger body is refused before it is read.
+    API_MAX_BODY_BYTES = 64 * 1024
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_HOSTS: list[str] | None = None

@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from puja_indah.api.spec import PujaApi
 from puja_indah.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -18,3 +19,5 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+# The JSON API's OpenAPI generator (puja_indah/api/spec.py).
+api = PujaApi()

@@ -14,9 +14,11 @@ from flask_login import current_user
 from flask_talisman import Talisman
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from puja_indah.api.problems import problem_response
+from puja_indah.auth.sessions import API_PATH_PREFIX
 from puja_indah.core import audit, tenancy
 from puja_indah.core.db import include_schema_name, include_schema_object
 from puja_indah.core.i18n import (
@@ -27,7 +29,16 @@ from puja_indah.core.i18n import (
     select_locale,
 )
 from puja_indah.core.permissions import role_label, template_can
-from puja_indah.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from puja_indah.extensions import (
+    api,
+    babel,
+    bootstrap,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -61,6 +72,18 @@ def init_extensions(app: Flask) -> None:
     # Flask-Login's own "strong" protection would log out a user whose network changes on a phone;
     # server-side sessions (auth) end logins instead.
     login_manager.session_protection = None
+    init_api(app)
+
+
+def init_api(app: Flask) -> None:
+    """The JSON API: flask-smorest generates the OpenAPI document from its blueprints. The API
+    blueprints skip the form CSRF check — `api.access.guard_request` applies the API's own write
+    rules (token scope, or CSRF for a browser session) after the scope is known."""
+    from puja_indah.api.spec import api_config
+
+    for key, value in api_config().items():
+        app.config.setdefault(key, value)
+    api.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -95,6 +118,13 @@ def init_tenancy(app: Flask) -> None:
                 ip_address=request.remote_addr or "",
             )
         )
+
+    @app.before_request
+    def guard_api_request() -> None:
+        if request.path.startswith(API_PATH_PREFIX):
+            from puja_indah.api.access import guard_request
+
+            guard_request()
 
     @app.teardown_request
     def forget_scope(exc: BaseException | None) -> None:
@@ -163,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
     from puja_indah.users.views import bp as users_bp
 
     import_models()
+    register_api_blueprints(app)
     for blueprint in (
         home_bp,
         auth_bp,
@@ -183,6 +214,15 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     register_modules(app)
+
+
+def register_api_blueprints(app: Flask) -> None:
+    from puja_indah.api import agencies, docs, innovations
+
+    app.register_blueprint(docs.bp)
+    for resource in (agencies, innovations):
+        api.register_blueprint(resource.bp)
+        csrf.exempt(resource.bp)
 
 
 # Service modules shipped in this package; installed distributions add theirs through the
@@ -230,6 +270,8 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code in (301, 302, 303, 307, 308):
             return error
+        if request.path.startswith(API_PATH_PREFIX):
+            return problem_response(error)
         if code == 400 and "CSRF" in str(error.description) and request_ctx.url_adapter:
             return render_template(
                 "errors/error.html",
@@ -243,12 +285,16 @@ def register_error_handlers(app: Flask) -> None:
     def tenancy_violation(error: tenancy.TenancyViolation) -> Any:
         db.session.rollback()
         audit.record_refusal(str(error)[:60])
+        if request.path.startswith(API_PATH_PREFIX):
+            return problem_response(Forbidden())
         return render_error(403)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:
         app.logger.exception("Unhandled error")
         db.session.rollback()
+        if request.path.startswith(API_PATH_PREFIX):
+            return problem_response(InternalServerError())
         return render_error(500)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -41,10 +41,16 @@ def region_choices() -> list[SelectChoice]:
     return [SelectChoice(str(r.id), f"{r.code} · {r.name}") for r in regions()]
 
 
-def agency_page(
-    scope: Scope, *, q: str | None, status: str | None, region_id: int | None, page: int = 1
-) -> Pagination:
+def filtered_agencies(
+    scope: Scope, *, q: str | None, status: str | None, region_id: int | None
+) -> Select[Agency]:
+    """The agencies the scope may see (`can_view_agency` as a query: its own agency, its region,
+    or all), narrowed by the filters; unsorted (the web list and the API sort and page it)."""
     stmt = select(Agency).options(selectinload(Agency.parent), selectinload(Agency.region))
+    if scope.kind == "agency":
+        stmt = stmt.where(Agency.id == scope.agency_id)
+    elif scope.kind not in ("region", "national"):
+        stmt = stmt.where(false())
     region = visible_region_id(scope, region_id)
     if region is not None:
         stmt = stmt.where(Agency.region_id == region)
@@ -60,6 +66,13 @@ def agency_page(
         stmt = stmt.where(Agency.active.is_(True))
     elif status == "inactive":
         stmt = stmt.where(Agency.active.is_(False))
+    return stmt
+
+
+def agency_page(
+    scope: Scope, *, q: str | None, status: str | None, region_id: int | None, page: int = 1
+) -> Pagination:
+    stmt = filtered_agencies(scope, q=q, status=status, region_id=region_id)
     stmt = stmt.order_by(Agency.region_id, Agency.name, Agency.id)
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 

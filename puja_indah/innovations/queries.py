@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -64,9 +64,9 @@ STAGE_ORDER = case(
 )
 
 
-def innovation_page(filters: Filters, page: int = 1) -> Pagination:
-    """The list, filtered and sorted with a stable order (ties broken by id). The year filter is
-    the theme's year: the yearly thematic list the innovation is reported under."""
+def filtered_innovations(filters: Filters) -> Select[Innovation]:
+    """The innovations the filters keep, unsorted (the web list and the API sort and page it).
+    The year filter is the theme's year: the yearly thematic list it is reported under."""
     stmt = select(Innovation).options(
         selectinload(Innovation.agency),
         selectinload(Innovation.theme),
@@ -99,6 +99,12 @@ def innovation_page(filters: Filters, page: int = 1) -> Pagination:
         found = search.condition(filters.q, db.session.get_bind().dialect.name)
         if found is not None:
             stmt = stmt.where(found)
+    return stmt
+
+
+def innovation_page(filters: Filters, page: int = 1) -> Pagination:
+    """The list, filtered and sorted with a stable order (ties broken by id)."""
+    stmt = filtered_innovations(filters)
     if filters.sort == "updated":
         stmt = stmt.order_by(Innovation.updated_at.desc(), Innovation.id.desc())
     elif filters.sort == "stage":

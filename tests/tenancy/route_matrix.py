@@ -86,8 +86,24 @@ SIGNED_IN = roles(officer=200, lead=200, monitor=200, reviewer=200, admin=200)
 READ_ACROSS = roles(monitor=200, reviewer=200, admin=200)
 REGION_OBJECT = (200, 200, 404)  # a monitor's view of own / other / far objects
 OWN_ONLY = (200, 404, 404)
+API_SIGNED_IN = roles(401, 200, 200, 200, 200, 200)
 
 MATRIX: dict[str, Expect] = {
+    # --- JSON API (/api/v1): no credentials is 401, not the sign-in page; a browser session
+    # reads like a token of its role does, and writes without a CSRF token are 400 -----------
+    "api_docs.openapi_json": Expect(roles(200, 200, 200, 200, 200, 200)),
+    "api_docs.docs": Expect(roles(200, 200, 200, 200, 200, 200)),
+    "api_docs.swagger_asset": Expect(
+        roles(*(6 * [(200, 200, 404)]))  # type: ignore[arg-type]
+    ),
+    "api_agencies.list_agencies": Expect(API_SIGNED_IN),
+    "api_agencies.get_agency": Expect(
+        roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
+    ),
+    "api_innovations.list_innovations": Expect(API_SIGNED_IN),
+    "api_innovations.get_innovation": Expect(
+        roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
+    ),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
@@ -923,6 +939,8 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "far": lambda: _first_membership(demo.users["officer.konsel"]),
         },
         "code": {"own": "etracking", "other": "etracking", "far": "no_such_module"},
+        # The API page's Swagger UI files: two it serves, and one of the bundle's it does not.
+        "filename": {"own": "swagger-ui-bundle.js", "other": "swagger-ui.css", "far": "index.html"},
         "preset": {"own": "bkd_spm", "other": "bkd_spm", "far": "bkd_spm"},
         "entry_id": {
             "own": far.audit_entries[bkd],

@@ -1,0 +1,82 @@
+"""The flask-smorest `Api`: it generates the OpenAPI 3 document from the blueprints, their
+marshmallow schemas and docstrings. Two changes to its defaults:
+
+- it registers no app-wide error handler — the web pages keep their HTML error pages and web.py
+  hands errors under `/api/` to `problems.problem_response`;
+- error responses are documented as `application/problem+json` (`ProblemSchema`), which is what
+  the API sends, so a spec-driven client (and the schemathesis run) can hold us to it.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from puja_indah.api.problems import PROBLEM_MIMETYPE, ProblemSchema
+
+API_PREFIX = "/api/v1"
+OPEN_DATA_LICENCE = "CC-BY-4.0"
+
+
+class PujaApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        """Errors are turned into problem documents by web.py for `/api/` paths only."""
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Problem details (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def api_config() -> dict[str, Any]:
+    """flask-smorest settings (read from app.config). No OPENAPI_URL_PREFIX: docs.py serves the
+    document and the interactive page itself, under our policies and CSP."""
+    return {
+        "API_TITLE": "PUJA INDAH API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "API_SPEC_OPTIONS": {
+            "info": {
+                "description": (
+                    "Pusat Jejaring Inovasi Daerah — innovations, replications, evidence, "
+                    "e-tracking files and progress figures of the regional-innovation network. "
+                    "Authenticate with a personal access token (Akun → Token API): "
+                    "`Authorization: Bearer pi_…`. Lists page with `page` and `per_page`, sort "
+                    "with `sort` (a leading `-` sorts descending). Writes need `If-Match` with "
+                    "the ETag last read. Errors are RFC 9457 problem details."
+                ),
+                "license": {
+                    "name": f"Open data: {OPEN_DATA_LICENCE}",
+                    "url": "https://creativecommons.org/licenses/by/4.0/",
+                },
+            },
+            "servers": [{"url": "/", "description": "this server"}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal access token (pi_…), scope read or write.",
+                    },
+                    "cookieAuth": {
+                        "type": "apiKey",
+                        "in": "cookie",
+                        "name": "session",
+                        "description": "The signed-in browser; writes also need X-CSRFToken.",
+                    },
+                }
+            },
+            "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+        },
+    }
