@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 
 from puja_indah.audit import queries
 from puja_indah.audit.forms import AuditFilterForm
-from puja_indah.audit.labels import action_label
+from puja_indah.audit.labels import action_label, object_label
 from puja_indah.core.audit import verify_chain
 from puja_indah.core.i18n import format_local_datetime
 from puja_indah.core.permissions import can_manage_platform, can_view_audit, requires
@@ -38,6 +38,7 @@ def _is_diff(value: Any) -> bool:
 
 
 bp.add_app_template_filter(action_label, "audit_action")
+bp.add_app_template_filter(object_label, "audit_object")
 
 
 @bp.app_template_filter("audit_value")
@@ -70,7 +71,7 @@ def list_entries() -> Any:
         SelectChoice(a, action_label(a)) for a in queries.distinct_values(scope, "action")
     ]
     form.object_type.choices = [SelectChoice("", _("All object types"))] + [
-        SelectChoice(t, t) for t in queries.distinct_values(scope, "object_type")
+        SelectChoice(t, object_label(t)) for t in queries.distinct_values(scope, "object_type")
     ]
     with_region = len({a.region_id for a in agencies}) > 1
     form.agency.choices = [SelectChoice("", _("All agencies"))] + [

@@ -1,6 +1,7 @@
 """The whole OpenAPI document, property-tested (schemathesis + hypothesis): for every operation
-it generates valid requests (with real and with random ids) and invalid ones from the document and checks that the API never
-answers 500 and that every status, header, content type and body is as documented.
+it generates valid requests (with real and with random ids) and invalid ones from the document
+and checks that the API never answers 500 and that every status, header, content type and body
+is as documented.
 
 Each operation runs as an agency officer with a write token (the role that writes most) and as
 a national reviewer with a read token (reads across every region; writes refused). The
@@ -13,9 +14,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 
 from tests.api.conftest import TokenMaker, bearer
 

@@ -65,7 +65,7 @@ def test_a_lock_made_in_the_app_appears_with_before_and_after(login, demo, app):
 
     # The automatic row-change entry (no agency: a user belongs to none) is the admin's to read.
     admin_page = login("admin").get(f"/jejak-audit/{row_change}").get_data(as_text=True)
-    assert "locked_at" in admin_page and "User" in admin_page
+    assert "locked_at" in admin_page and "Akun pengguna" in admin_page
 
 
 def test_the_users_detail_page_lists_recent_entries_about_the_user(login, demo, app):
@@ -309,3 +309,24 @@ def test_the_database_refuses_update_and_delete(app, test_database):
     ):
         with pytest.raises(sa.exc.DBAPIError), test_database.owner_engine.begin() as conn:
             conn.execute(sa.text(sql), {"id": entry_id})
+
+
+def test_every_audited_kind_of_object_has_a_name_in_both_languages(app):
+    """The trail stores class names; the viewer and the board print a translated label. A new
+    audited model without a label would show its class name to users: caught here."""
+    from flask_babel import force_locale
+
+    from puja_indah.audit.labels import OBJECT_LABELS, object_label
+    from puja_indah.core.audit import SKIPPED_MODELS
+    from puja_indah.core.db import Base
+
+    audited = {m.class_.__name__ for m in Base.registry.mappers} - SKIPPED_MODELS
+    assert not audited - set(OBJECT_LABELS), "add labels in audit/labels.py"
+    with app.test_request_context():
+        with force_locale("id"):
+            assert object_label("Innovation") == "Inovasi"
+            assert object_label("FileEvent") == "Langkah berkas terlacak"
+        with force_locale("en"):
+            assert object_label("FileEvent") == "Tracked-file step"
+        assert object_label("SomethingNew") == "SomethingNew"
+        assert object_label(None) == "–"
