@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import select
 
 from puja_indah.agencies.models import Appointment, Decree
 from puja_indah.assessment import services as assessment_services
+from puja_indah.core.clock import WITA
 from puja_indah.core.models import Agency, Membership, Region, RegionKind, Role, User
 from puja_indah.core.passwords import hash_password
 from puja_indah.extensions import db
@@ -25,7 +25,6 @@ from puja_indah.innovations.models import (
 from puja_indah.innovations.rules import fold_name
 from puja_indah.reference import services as reference_services
 
-WITA = ZoneInfo("Asia/Makassar")
 DEMO_FILE = Path(__file__).parent / "data" / "demo_bombana.yaml"
 # Printed by the CLI; meets the password policy. Demo only: every demo user is flagged is_demo.
 DEMO_PASSWORD = "PujaIndah#2026demo"  # noqa: S105 - published demo credential

@@ -111,10 +111,15 @@ def init_tenancy(app: Flask) -> None:
         from puja_indah.auth.sessions import request_scope
 
         tenancy.set_scope(request_scope(), db.session)
+        label = getattr(current_user, "email", "anonymous")
+        token = g.get("api_token")
+        if token is not None:
+            # The trail tells a change made through the API from one made on a page.
+            label = f"{label} (API {token.prefix}…)"
         audit.set_actor(
             audit.Actor(
                 user_id=getattr(current_user, "id", None),
-                label=getattr(current_user, "email", "anonymous"),
+                label=label,
                 ip_address=request.remote_addr or "",
             )
         )

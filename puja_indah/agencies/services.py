@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -23,13 +22,13 @@ from puja_indah.agencies.forms import PROFILE_FIELDS
 from puja_indah.agencies.models import AgencyProfile, Appointment, Decree
 from puja_indah.agencies.storage import FileStore, decree_files
 from puja_indah.core import staleness
+from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency, Region, RegionManaged
 from puja_indah.core.permissions import can_edit_managed, can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
 from puja_indah.core.uploads import pdf_active_content
 from puja_indah.extensions import db
 
-WITA = ZoneInfo("Asia/Makassar")
 MAX_PDF_BYTES = 10 * 1024 * 1024
 # Where the end-of-file marker must appear: incremental saves may add a little after it.
 PDF_EOF_WINDOW = 2048
@@ -46,10 +45,6 @@ class ServiceError(Exception):
 
 class NotAllowed(ServiceError):
     """The scope may not make this change (the view answers 403)."""
-
-
-def today_wita() -> date:
-    return datetime.now(WITA).date()
 
 
 def _ensure(allowed: bool) -> None:

@@ -4,7 +4,6 @@ our static file, so the CSP needs no exception."""
 
 from __future__ import annotations
 
-import copy
 import functools
 from pathlib import Path
 from typing import Any
@@ -23,26 +22,10 @@ SWAGGER_UI_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 SWAGGER_UI_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
 
 
-def _tag_title(blueprint_name: str) -> str:
-    """flask-smorest tags operations with the blueprint's name ("api_open_data"); readers see
-    "Open data"."""
-    words = blueprint_name.removeprefix("api_").replace("_", " ")
-    return words[:1].upper() + words[1:]
-
-
 def openapi_document() -> dict[str, Any]:
+    """The generated document (also `flask openapi print`)."""
     api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-    # A copy: apispec hands out its own nested dicts, which must stay as registered.
-    document: dict[str, Any] = copy.deepcopy(api.spec.to_dict())
-    # flask-smorest registers its own pagination schema; our lists use PageMeta instead.
-    document.get("components", {}).get("schemas", {}).pop("PaginationMetadata", None)
-    for tag in document.get("tags", []):
-        tag["name"] = _tag_title(tag["name"])
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, dict) and "tags" in operation:
-                operation["tags"] = [_tag_title(name) for name in operation["tags"]]
-    return document
+    return api.spec.to_dict()
 
 
 @bp.route("/openapi.json")

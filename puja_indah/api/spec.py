@@ -21,8 +21,27 @@ API_PREFIX = "/api/v1"
 OPEN_DATA_LICENCE = "CC-BY-4.0"
 
 
+def tag_title(blueprint_name: str) -> str:
+    words = blueprint_name.removeprefix("api_").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
 class PujaApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """As flask-smorest's, but operations are grouped under a readable tag ("Open data")
+        instead of the blueprint's name ("api_open_data"), which stays the endpoint prefix."""
+        title = tag_title(options.get("name", blp.name))
+        for endpoint_doc in blp._docs.values():
+            for method, operation in endpoint_doc.items():
+                if method != "parameters" and operation.get("tags") is None:
+                    operation["tags"] = [title]
+        blp_name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp_name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=blp_name, parameters=parameters)
+        self.spec.tag({"name": title, "description": blp.description})
 
     def _register_error_handlers(self) -> None:
         """Errors are turned into problem documents by web.py for `/api/` paths only."""

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from puja_indah.board import digest
+from puja_indah.core.clock import today_wita
 
 board_cli = AppGroup("board", help="The progress board and the monitors' digest.")
 
@@ -17,7 +18,7 @@ board_cli = AppGroup("board", help="The progress board and the monitors' digest.
 def send_digest(today: str) -> None:
     """Send the weekly digest to the monitors not yet mailed this ISO week (idempotent)."""
     try:
-        day = date.fromisoformat(today) if today else digest.wita_today()
+        day = date.fromisoformat(today) if today else today_wita()
     except ValueError as error:
         raise click.BadParameter("write the day as YYYY-MM-DD", param_hint="--today") from error
     sent = digest.send_digests(day)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from puja_indah import jobs
 from puja_indah.board import queries
 from puja_indah.board.models import DigestDelivery
 from puja_indah.core import audit
+from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency, Membership, Region, Role, User
 from puja_indah.core.registry import ModuleActivation
 from puja_indah.core.tenancy import Scope, scoped
@@ -35,7 +36,6 @@ from puja_indah.extensions import db
 from puja_indah.jobs import mail
 from puja_indah.modules.etracking import analytics
 from puja_indah.modules.etracking.models import Process
-from puja_indah.modules.etracking.worktime import WITA
 from puja_indah.reviews.queries import pending_for_region
 
 log = logging.getLogger(__name__)
@@ -252,11 +252,7 @@ def send_digests(today: date) -> int:
     return sent
 
 
-def wita_today(now: datetime | None = None) -> date:
-    return (now or datetime.now(WITA)).astimezone(WITA).date()
-
-
 # Mondays 07:00 WITA = Sundays 23:00 UTC (the queue runs in UTC).
 @jobs.periodic_task(crontab(minute="0", hour="23", day_of_week="0"), retries=3, retry_delay=300)
 def weekly_digest() -> int:
-    return send_digests(wita_today())
+    return send_digests(today_wita())

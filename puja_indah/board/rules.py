@@ -6,12 +6,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from puja_indah.core.clock import WITA
 from puja_indah.innovations.models import Stage
 from puja_indah.replications.models import ReplicationStatus
-
-WITA = ZoneInfo("Asia/Makassar")
 
 
 class DutyStatus(enum.StrEnum):

@@ -10,7 +10,6 @@ Monitors see their own region; national reviewers and platform administrators ch
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,8 +24,9 @@ from puja_indah.agencies.models import Decree
 from puja_indah.board import charts, queries, services
 from puja_indah.board.forms import INVALID_CHOICE, BoardFilterForm, SettingsForm
 from puja_indah.board.models import DEFAULT_STALE_DAYS
-from puja_indah.board.rules import WITA, DutyStatus
+from puja_indah.board.rules import DutyStatus
 from puja_indah.core import registry
+from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.permissions import (
     MAX_ID,
@@ -117,10 +117,6 @@ def helpers() -> dict[str, Any]:
         "number": number,
         "format_day": lambda d: str(format_date(d, "medium")),
     }
-
-
-def wita_today() -> date:
-    return datetime.now(WITA).date()
 
 
 # --- region choice, sort and filter ---------------------------------------------------------------
@@ -233,7 +229,7 @@ def board() -> Any:
     problems = [error for field in form for error in field.errors]
     if region is None:
         return render_template("board/empty.html", form=form, problems=problems)
-    today = wita_today()
+    today = today_wita()
     year = queries.current_year(today)
     stale_after = queries.stale_after_days(region.id)
     all_rows = queries.rows(region.id, today, year=year, stale_after=stale_after)
@@ -279,7 +275,7 @@ def board() -> Any:
 @requires(can_view_board)
 def agency(agency_id: int) -> Any:
     target = get_managed_or_404(Agency, agency_id)
-    page = queries.agency_page(target.region_id, target.id, wita_today())
+    page = queries.agency_page(target.region_id, target.id, today_wita())
     if page is None:
         abort(404)  # not appointed by any decree: not on the board
     return render_template(
@@ -297,7 +293,7 @@ def agency(agency_id: int) -> Any:
 @requires(can_view_board)
 def decree(decree_id: int) -> Any:
     target = get_managed_or_404(Decree, decree_id)
-    rows = queries.rows(target.region_id, wita_today(), decree_id=target.id, modules=False)
+    rows = queries.rows(target.region_id, today_wita(), decree_id=target.id, modules=False)
     rows.sort(key=lambda r: (r.agency.name.lower(), r.agency.id))
     return render_template(
         "board/decree.html",

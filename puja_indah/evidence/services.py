@@ -14,9 +14,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from puja_indah.core import staleness, uploads
+from puja_indah.core.clock import today_wita
 from puja_indah.core.db import utcnow
 from puja_indah.core.storage import FileStore, file_store
 from puja_indah.core.tenancy import Scope, current_scope
@@ -35,7 +35,6 @@ from puja_indah.evidence.models import Evidence, EvidenceFile
 from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
 
-WITA = ZoneInfo("Asia/Makassar")
 # What the vault accepts when the caller names nothing narrower (an indicator's `file_type_list`).
 ALL_TYPES: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "mp4", "xlsx", "docx")
 LIMITS = {"title": 200, "document_number": 120, "subject": 300, "link_url": 500}
@@ -62,10 +61,6 @@ class StaleEdit(Exception):
 def evidence_files() -> FileStore:
     """The store for evidence files of the running app."""
     return file_store("evidence")
-
-
-def today_wita() -> date:
-    return datetime.now(WITA).date()
 
 
 def _ensure_writable(scope: Scope, agency_id: int | None) -> None:

@@ -5,7 +5,8 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from puja_indah.board.digest import build_digest, wita_today
+from puja_indah.board.digest import build_digest
+from puja_indah.core.clock import today_wita
 from puja_indah.core.permissions import public
 from puja_indah.core.tenancy import current_scope
 from puja_indah.home import queries
@@ -25,7 +26,7 @@ def index() -> Any:
         return render_template(
             "home/region.html",
             **queries.region_home(scope.region_id),
-            digest=build_digest(scope.region_id, wita_today()) if scope.region_id else None,
+            digest=build_digest(scope.region_id, today_wita()) if scope.region_id else None,
         )
     if scope.kind == "national":
         return render_template("home/national.html", **queries.national_home())

@@ -9,9 +9,8 @@ version raises `Conflict`, so nothing is silently overwritten. Functions flush, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from puja_indah.agencies.models import Appointment
 from puja_indah.core import staleness
+from puja_indah.core.clock import today_wita
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
 from puja_indah.core.permissions import can_edit_innovation, can_edit_innovations
@@ -40,7 +40,6 @@ from puja_indah.innovations.models import (
 )
 from puja_indah.reference.models import Affair, InitiatorKind, Theme
 
-WITA = ZoneInfo("Asia/Makassar")
 # Fields whose value is the related row's name in snapshots and conflict reports.
 RELATED = {
     "appointment_id": "appointment",
@@ -72,10 +71,6 @@ class Incomplete(ServiceError):
 
 class Conflict(Exception):
     """Someone saved the innovation after this form was opened."""
-
-
-def today_wita() -> date:
-    return datetime.now(WITA).date()
 
 
 def _ensure(allowed: bool) -> None:

@@ -9,8 +9,7 @@ never commit: the view commits once per request. Deletions are audited by the au
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from puja_indah.core import staleness
+from puja_indah.core.clock import today_wita
 from puja_indah.core.db import utcnow
 from puja_indah.core.permissions import can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
@@ -26,7 +26,6 @@ from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
 from puja_indah.progress.models import Milestone, MilestoneAttachment
 
-WITA = ZoneInfo("Asia/Makassar")
 EARLIEST = date(2000, 1, 1)
 MAX_ATTACHMENTS = 20
 # The fields a milestone form shows, in order (also the keys of a conflict report).
@@ -48,10 +47,6 @@ class NotAllowed(ServiceError):
 
 class MilestoneConflict(Exception):
     """Someone changed or deleted the milestone after this form was opened."""
-
-
-def today_wita() -> date:
-    return datetime.now(WITA).date()
 
 
 @dataclass

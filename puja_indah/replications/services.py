@@ -10,10 +10,9 @@ Functions flush, never commit: the view commits once per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from puja_indah.core import staleness
+from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency
 from puja_indah.core.permissions import can_edit_own_agency_content
 from puja_indah.core.tenancy import Scope
@@ -37,7 +37,6 @@ from puja_indah.replications.models import (
     allowed_next,
 )
 
-WITA = ZoneInfo("Asia/Makassar")
 # Fields a stale-form check compares (what the edit form shows).
 EDIT_FIELDS = (
     "mode",
@@ -69,10 +68,6 @@ class StaleForm(ServiceError):
         super().__init__(_("Someone else changed this replication after you opened the form."))
         self.changes = changes  # (field, value when opened, value now)
         self.version = version
-
-
-def today_wita() -> date:
-    return datetime.now(WITA).date()
 
 
 def _ensure_writer(scope: Scope) -> int:

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from puja_indah.assessment.models import AssessmentYear, Claim, ClaimEvidence, Indicator
+from puja_indah.core.clock import today_wita
 from puja_indah.core.exports import Column, Table
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.registry import ModuleActivation
@@ -400,10 +401,9 @@ def count_sla(filters: Filters) -> int:
 
 def sla_period() -> Any:
     from puja_indah.core.db import utcnow
-    from puja_indah.core.exports import WITA
     from puja_indah.modules.etracking import analytics
 
-    return analytics.default_period(utcnow().astimezone(WITA).date())
+    return analytics.default_period(today_wita(utcnow()))
 
 
 def sla_rows(filters: Filters) -> Iterator[list[Any]]:
@@ -479,6 +479,5 @@ def region_name(filters: Filters) -> str:
 
 def today_local() -> date:
     from puja_indah.core.db import utcnow
-    from puja_indah.core.exports import WITA
 
-    return utcnow().astimezone(WITA).date()
+    return today_wita(utcnow())

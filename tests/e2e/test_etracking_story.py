@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from puja_indah.replications.services import today_wita
+from puja_indah.core.clock import today_wita
 from tests.e2e.conftest import PHONE, SCREENSHOTS, UI
 
 pytestmark = pytest.mark.e2e

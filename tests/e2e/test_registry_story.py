@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import expect
 
+from puja_indah.core.clock import today_wita
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.innovations.models import DESIGN_SECTIONS, Innovation, ProfileStatus, Stage
-from puja_indah.replications.services import today_wita
 from tests import samples
 from tests.conftest import Demo
 from tests.e2e.conftest import UI

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from puja_indah.replications.services import today_wita
+from puja_indah.core.clock import today_wita
 from tests.conftest import Demo
 from tests.e2e.conftest import UI
 from tests.integration.test_replications import make_innovation

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from puja_indah.agencies.models import Appointment, Decree
 from puja_indah.assessment.models import AssessmentYear, Claim, ClaimEvidence, Indicator
 from puja_indah.core import audit
+from puja_indah.core.clock import WITA
 from puja_indah.core.models import Agency, Role
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.evidence.models import Evidence
@@ -127,9 +127,6 @@ def claim(
         db.session.remove()
 
 
-WITA = ZoneInfo("Asia/Makassar")
-
-
 def board_today(app: Any, monkeypatch: Any) -> date:
     """A "today" for the board 400 days after the newest audit entry, set on the board's views,
     the digest and the landing page. The audit trail is append-only and outlives the snapshot
@@ -144,7 +141,7 @@ def board_today(app: Any, monkeypatch: Any) -> date:
     from puja_indah.home import views as home_views
 
     for module in (digest, views, home_views):
-        monkeypatch.setattr(module, "wita_today", lambda: today)
+        monkeypatch.setattr(module, "today_wita", lambda: today)
     return today
 
 

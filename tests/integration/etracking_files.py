@@ -9,13 +9,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import Flask
 
+from puja_indah.core.clock import WITA
 from puja_indah.core.models import Agency, Role
 from puja_indah.core.registry import ModuleActivation
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import engine
 from puja_indah.modules.etracking.models import FileAction, Process, TrackedFile
-from puja_indah.modules.etracking.worktime import WITA
 
 # Distinctive private values: none of them may ever reach the public page.
 SECRET_AMOUNT = Decimal("987654321.55")

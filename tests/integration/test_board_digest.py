@@ -14,12 +14,12 @@ from flask_babel import force_locale
 
 from puja_indah.board import digest
 from puja_indah.board.models import DigestDelivery
+from puja_indah.core.clock import WITA
 from puja_indah.core.models import Agency
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.modules.etracking.analytics import LEAVING_ACTIONS
 from puja_indah.modules.etracking.models import FileEvent, Process
-from puja_indah.modules.etracking.worktime import WITA
 from tests.integration import board_helpers as h
 
 MONDAY = date(2026, 11, 30)
@@ -47,7 +47,7 @@ def test_sections_stale_agencies_and_sla_breaches(
     app: Any, demo: Any, monkeypatch: Any, no_demo_innovations: None
 ) -> None:
     bombana = demo.regions["74.06"]
-    today = digest.wita_today()
+    today = digest.today_wita()
     board_today = h.board_today(app, monkeypatch)
     h.activity(
         app, demo.agency("BKD"), demo.users["officer.bkd"], 1, monkeypatch, today=board_today
@@ -189,13 +189,13 @@ def test_the_periodic_task_runs_mondays_and_sends_once(
     assert task.validate_datetime(datetime(2026, 11, 29, 23, 0))
     assert not task.validate_datetime(datetime(2026, 11, 30, 23, 0))
     assert not task.validate_datetime(datetime(2026, 11, 29, 22, 0))
-    monkeypatch.setattr(digest, "wita_today", lambda: MONDAY)
+    monkeypatch.setattr(digest, "today_wita", lambda: MONDAY)
     with app.app_context():
         assert digest.weekly_digest.call_local() == 2
         assert digest.weekly_digest.call_local() == 0  # a second worker, or a retry
     assert len(list(outbox.glob("*.eml"))) == 2
     # The queue runs it like any task (immediate mode in tests).
-    monkeypatch.setattr(digest, "wita_today", lambda: MONDAY + timedelta(days=7))
+    monkeypatch.setattr(digest, "today_wita", lambda: MONDAY + timedelta(days=7))
     with app.app_context():
         digest.weekly_digest()  # huey keeps no result of a periodic task: count the mail
     assert len(list(outbox.glob("*.eml"))) == 4

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from puja_indah.core.clock import WITA
 from puja_indah.core.models import Role
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
@@ -25,7 +26,6 @@ from puja_indah.modules.etracking.models import (
     TrackedFile,
     WorkingCalendar,
 )
-from puja_indah.modules.etracking.worktime import WITA
 from tests.conftest import Demo
 
 Client = Callable[[str], FlaskClient]

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency, Region, RegionKind
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.evidence.models import Evidence
@@ -23,7 +24,6 @@ from puja_indah.replications.models import (
     ReplicationStatus,
     ReplicationStatusChange,
 )
-from puja_indah.replications.services import today_wita
 
 
 def make_innovation(

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
+from puja_indah.core.clock import WITA, today_wita
 from puja_indah.core.models import Agency
 from puja_indah.core.registry import ModuleActivation
 from puja_indah.core.tenancy import cross_agency_read
@@ -30,13 +30,8 @@ from puja_indah.modules.epintar.models import (
 
 CODE = "epintar"
 PUBLIC_READ = "e-pintar: public school pages"
-WITA = ZoneInfo("Asia/Makassar")
 PUBLIC_FEEDBACK_SHOWN = 50
 MAX_SCHOOLS_LISTED = 500
-
-
-def today_wita() -> date:
-    return datetime.now(WITA).date()
 
 
 def _month_key(column: Any) -> ColumnElement[str]:

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_data
 
-WITA = ZoneInfo("Asia/Makassar")
+from puja_indah.core.clock import WITA
+
 # The longest span walked day by day: beyond it the input is refused rather than looped over.
 MAX_SPAN_DAYS = 3660
 
