@@ -102,6 +102,17 @@ MATRIX: dict[str, Expect] = {
     "api_innovations.get_innovation": Expect(
         roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
     ),
+    # Open data (published innovations, aggregate figures, the licence): no token needed.
+    **{
+        f"api_open_data.{name}": Expect(roles(200, 200, 200, 200, 200, 200))
+        for name in (
+            "list_innovations",
+            "innovations_csv",
+            "figures",
+            "figures_csv",
+            "licence_document",
+        )
+    },
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
