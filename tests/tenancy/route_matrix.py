@@ -102,6 +102,8 @@ MATRIX: dict[str, Expect] = {
     "api_innovations.get_innovation": Expect(
         roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
     ),
+    "api_evidence.list_evidence": Expect(API_SIGNED_IN),
+    "api_evidence.get_evidence": Expect(roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)),
     # Open data (published innovations, aggregate figures, the licence): no token needed.
     **{
         f"api_open_data.{name}": Expect(roles(200, 200, 200, 200, 200, 200))
