@@ -222,10 +222,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api_blueprints(app: Flask) -> None:
-    from puja_indah.api import agencies, docs, innovations
+    from puja_indah.api import agencies, docs, evidence, innovations, open_data
 
     app.register_blueprint(docs.bp)
-    for resource in (agencies, innovations):
+    for resource in (agencies, innovations, evidence, open_data):
         api.register_blueprint(resource.bp)
         csrf.exempt(resource.bp)
 

@@ -18,7 +18,14 @@ from flask_smorest.utils import prepare_response
 from puja_indah.api.problems import PROBLEM_MIMETYPE, ProblemSchema
 
 API_PREFIX = "/api/v1"
-OPEN_DATA_LICENCE = "CC-BY-4.0"
+OPEN_DATA_LICENCE = "CC-BY-4.0"  # its SPDX identifier
+OPEN_DATA_LICENCE_NAME = "CC BY 4.0"
+OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+# What a re-user credits (CC BY 4.0 §3(a)); the same words in every language, as sources are cited.
+OPEN_DATA_ATTRIBUTION = (
+    "PUJA INDAH — Pusat Jejaring Inovasi Daerah, Kabupaten Bombana; "
+    "data inovasi yang dipublikasikan oleh perangkat daerah masing-masing."
+)
 
 
 def tag_title(blueprint_name: str) -> str:
@@ -73,11 +80,12 @@ def api_config() -> dict[str, Any]:
                     "Authenticate with a personal access token (Akun → Token API): "
                     "`Authorization: Bearer pi_…`. Lists page with `page` and `per_page`, sort "
                     "with `sort` (a leading `-` sorts descending). Writes need `If-Match` with "
-                    "the ETag last read. Errors are RFC 9457 problem details."
+                    "the ETag last read. Errors are RFC 9457 problem details. Open data "
+                    f"(`/api/v1/open/…`) needs no token and is licensed {OPEN_DATA_LICENCE_NAME}."
                 ),
                 "license": {
                     "name": f"Open data: {OPEN_DATA_LICENCE}",
-                    "url": "https://creativecommons.org/licenses/by/4.0/",
+                    "url": OPEN_DATA_LICENCE_URL,
                 },
             },
             "servers": [{"url": "/", "description": "this server"}],

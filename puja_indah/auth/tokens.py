@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -75,6 +75,21 @@ def tokens_of(user: User) -> list[PersonalAccessToken]:
             .order_by(PersonalAccessToken.created_at.desc(), PersonalAccessToken.id.desc())
         )
     )
+
+
+def token_of(user: User, token_id: int) -> PersonalAccessToken | None:
+    """One of `user`'s own tokens, or None (unknown or another user's: the page answers 404)."""
+    token = db.session.get(PersonalAccessToken, token_id)
+    return token if token is not None and token.user_id == user.id else None
+
+
+def status(token: PersonalAccessToken, now: datetime | None = None) -> str:
+    """active | expired | revoked, as the token list shows it (revoked wins over expired)."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
 
 
 def revoke(user: User, token_id: int) -> bool:

@@ -4,17 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from wtforms import SelectChoice
 
-from puja_indah.auth import services
-from puja_indah.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, ScopeForm
-from puja_indah.auth.sessions import ROLE_PRIORITY
+from puja_indah.auth import services, tokens
+from puja_indah.auth.forms import (
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    RevokeTokenForm,
+    ScopeForm,
+    TokenForm,
+)
+from puja_indah.auth.models import TokenScope
+from puja_indah.auth.sessions import ROLE_PRIORITY, active_membership
 from puja_indah.core import audit
+from puja_indah.core.db import utcnow
+from puja_indah.core.models import Membership
 from puja_indah.core.passwords import verify_password
-from puja_indah.core.permissions import can_use_app, public, requires
+from puja_indah.core.permissions import MAX_ID, can_use_app, public, requires, role_label
 from puja_indah.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -140,6 +161,97 @@ def switch_scope() -> Any:
         return redirect(url_for("home.index"))
     flash(_("That role is not yours."), "danger")
     return redirect(url_for("home.index"))
+
+
+# --- personal access tokens (the API's keys) ------------------------------------------------------
+
+
+def membership_label(membership: Membership) -> str:
+    """The role and where it works: "Innovation officer · BKD", "Region monitor … · Bombana"."""
+    where = ""
+    if membership.agency is not None:
+        where = membership.agency.short_name or membership.agency.name
+    elif membership.region is not None:
+        where = membership.region.name
+    label = str(role_label(membership.role))
+    return f"{label} · {where}" if where else label
+
+
+def _token_form(user: Any) -> TokenForm:
+    form = TokenForm()
+    memberships = sorted(user.memberships, key=lambda m: ROLE_PRIORITY.index(m.role.value))
+    form.membership.choices = [SelectChoice(m.id, membership_label(m)) for m in memberships]
+    form.days.choices = [
+        SelectChoice(days, _("%(days)d days", days=days)) for days in tokens.EXPIRY_CHOICES
+    ]
+    if request.method == "GET":
+        active = active_membership(user)
+        if active is not None:
+            form.membership.data = active.id
+    return form
+
+
+def _token_page(form: TokenForm, *, created: Any = None, secret: str = "") -> Any:
+    user = current_user._get_current_object()
+    rows = tokens.tokens_of(user)
+    now = utcnow()
+    response = make_response(
+        render_template(
+            "auth/tokens.html",
+            form=form,
+            rows=[(token, tokens.status(token, now)) for token in rows],
+            membership_label=membership_label,
+            revoke_form=RevokeTokenForm(formdata=None),
+            created=created,
+            secret=secret,
+        )
+    )
+    # The page may carry a token's secret: no cache (browser or proxy) may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/akun/token", endpoint="tokens", methods=["GET", "POST"])
+@requires(can_use_app)
+def token_page() -> Any:
+    """The signed-in user's API tokens and the form to make one. The new token's secret is shown
+    in this POST's own answer, once: it is never stored, flashed into the session or redirected
+    to, so reloading or going back cannot show it again."""
+    user = current_user._get_current_object()
+    form = _token_form(user)
+    if form.validate_on_submit():
+        membership = next(m for m in user.memberships if m.id == form.membership.data)
+        token, secret = tokens.create(
+            user,
+            membership,
+            form.name.data or "",
+            TokenScope(form.scope.data),
+            int(form.days.data),
+        )
+        db.session.commit()
+        fresh = _token_form(user)
+        fresh.membership.data = membership.id
+        fresh.name.data = ""
+        return _token_page(fresh, created=token, secret=secret)
+    return _token_page(form)
+
+
+@bp.route(f"/akun/token/<int(max={MAX_ID}):token_id>/cabut", methods=["POST"])
+@requires(can_use_app)
+def revoke_token(token_id: int) -> Any:
+    user = current_user._get_current_object()
+    token = tokens.token_of(user, token_id)
+    if token is None:
+        abort(404)
+    if RevokeTokenForm().validate_on_submit():
+        if tokens.revoke(user, token.id):
+            db.session.commit()
+            flash(
+                _("Token %(name)s revoked: it no longer opens the API.", name=token.name), "success"
+            )
+        else:
+            flash(_("This token was already revoked."), "info")
+    return redirect(url_for("auth.tokens"))
 
 
 __all__ = ["ROLE_PRIORITY", "bp"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from puja_indah.core.models import Agency
@@ -73,6 +73,30 @@ def agency_documents(page: int) -> Pagination:
         .order_by(Evidence.created_at.desc(), Evidence.id.desc())
     )
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def filtered_documents(
+    innovation_id: int | None = None, agency_wide: bool | None = None
+) -> Select[Evidence]:
+    """The documents the scope sees and that are not deleted, unsorted (the API sorts and pages
+    it): one innovation's (`innovation_id`, the innovation page's list), only those tied to no
+    innovation (`agency_wide=True`, the agency documents page), only those tied to one
+    (`agency_wide=False`), or all. Versions, their uploaders and the innovation come along."""
+    stmt = (
+        select(Evidence)
+        .where(Evidence.deleted_at.is_(None))
+        .options(
+            selectinload(Evidence.files).selectinload(EvidenceFile.uploaded_by),
+            selectinload(Evidence.innovation),
+        )
+    )
+    if innovation_id is not None:
+        stmt = stmt.where(Evidence.innovation_id == innovation_id)
+    if agency_wide is True:
+        stmt = stmt.where(Evidence.innovation_id.is_(None))
+    elif agency_wide is False:
+        stmt = stmt.where(Evidence.innovation_id.is_not(None))
+    return stmt
 
 
 def agency_names(documents: list[Evidence]) -> dict[int, str]:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.paging import Page
@@ -318,3 +318,175 @@ def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
             )
         ]
     return regions, affairs
+
+
+# --- open data (api/open_data.py): the catalogue's rows and figures for machines -----------------
+
+# The columns of one open-data row: the public fields and the names the public page shows.
+OPEN_DATA_COLUMNS: tuple[str, ...] = (
+    *PUBLIC_FIELDS,
+    "agency_name",
+    "region_id",
+    "region_code",
+    "region_name",
+    "theme_name",
+    "theme_year",
+    "affair_name",
+)
+OPEN_SORTS = {
+    "published_at": Innovation.published_at,
+    "name": Innovation.name_key,
+    "stage": Innovation.stage,
+}
+
+
+@dataclass(frozen=True)
+class OpenFilters:
+    region_id: int | None = None
+    # The yearly thematic list the innovation is reported under (as in the innovations API).
+    year: int | None = None
+    stage: Stage | None = None
+    q: str | None = None
+
+    def conditions(self) -> list[Any]:
+        conditions = [_published()]
+        if self.region_id is not None:
+            conditions.append(Innovation.region_id == self.region_id)
+        if self.year is not None:
+            conditions.append(
+                Innovation.theme_id.in_(select(Theme.id).where(Theme.year == self.year))
+            )
+        if self.stage is not None:
+            conditions.append(Innovation.stage == self.stage)
+        if self.q:
+            conditions.append(Innovation.name.icontains(self.q, autoescape=True))
+        return conditions
+
+
+def _open_stmt(filters: OpenFilters, sort: str) -> Any:
+    key = sort.lstrip("-")
+    column = OPEN_SORTS.get(key, Innovation.published_at)
+    descending = sort.startswith("-")
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    return (
+        select(
+            *_columns(PUBLIC_FIELDS),
+            Agency.name.label("agency_name"),
+            Innovation.region_id,
+            Region.code.label("region_code"),
+            Region.name.label("region_name"),
+            Theme.name.label("theme_name"),
+            Theme.year.label("theme_year"),
+            Affair.name.label("affair_name"),
+        )
+        .join(Agency, Agency.id == Innovation.agency_id)
+        .join(Region, Region.id == Innovation.region_id)
+        .outerjoin(Theme, Theme.id == Innovation.theme_id)
+        .outerjoin(Affair, Affair.id == Innovation.affair_id)
+        .where(*filters.conditions())
+        .order_by(order, Innovation.id.desc() if descending else Innovation.id)
+    )
+
+
+def open_innovations(
+    filters: OpenFilters, sort: str, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of published innovations (public fields only) and the total that match."""
+    stmt = _open_stmt(filters, sort)
+    with cross_agency_read(REASON, db.engine) as session:
+        total = int(
+            session.scalar(
+                select(func.count()).select_from(Innovation).where(*filters.conditions())
+            )
+            or 0
+        )
+        rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return [dict(row._mapping) for row in rows], total
+
+
+def all_open_innovations(filters: OpenFilters, sort: str) -> list[dict[str, Any]]:
+    """Every published innovation the filters keep (the CSV file), public fields only."""
+    with cross_agency_read(REASON, db.engine) as session:
+        return [dict(row._mapping) for row in session.execute(_open_stmt(filters, sort))]
+
+
+@dataclass(frozen=True)
+class RegionFigures:
+    """A region's open figures: its active agencies, and counts of PUBLISHED innovations only —
+    by stage, and the replications the public pages list under them."""
+
+    region_id: int
+    region_code: str
+    region_name: str
+    agencies: int
+    agencies_publishing: int
+    published_innovations: int
+    by_stage: dict[str, int]
+    replications: int
+    replicated_innovations: int
+
+
+def open_figures() -> list[RegionFigures]:
+    """Per region with at least one agency, in region-code order (cross-agency read of published
+    rows: nothing here counts a draft or unpublished innovation)."""
+    from puja_indah.replications.models import Replication
+
+    source = aliased(Innovation)
+    with cross_agency_read(REASON, db.engine) as session:
+        regions = session.execute(
+            select(Region.id, Region.code, Region.name)
+            .where(Region.id.in_(select(Agency.region_id).distinct()))
+            .order_by(Region.code)
+        ).all()
+        agencies = dict(
+            session.execute(
+                select(Agency.region_id, func.count())
+                .where(Agency.active.is_(True))
+                .group_by(Agency.region_id)
+            ).all()
+        )
+        publishing = dict(
+            session.execute(
+                select(Innovation.region_id, func.count(func.distinct(Innovation.agency_id)))
+                .where(_published())
+                .group_by(Innovation.region_id)
+            ).all()
+        )
+        stages: dict[int, dict[str, int]] = {}
+        for region_id, stage, count in session.execute(
+            select(Innovation.region_id, Innovation.stage, func.count())
+            .where(_published())
+            .group_by(Innovation.region_id, Innovation.stage)
+        ):
+            stages.setdefault(region_id, {})[Stage(stage).value] = int(count)
+        replications = {
+            region_id: (int(count), int(sources))
+            for region_id, count, sources in session.execute(
+                select(
+                    source.region_id,
+                    func.count(Replication.id),
+                    func.count(func.distinct(source.id)),
+                )
+                .join(source, source.id == Replication.source_innovation_id)
+                .where(source.published.is_(True))
+                .group_by(source.region_id)
+            )
+        }
+    figures = []
+    for region in regions:
+        by_stage = {stage.value: stages.get(region.id, {}).get(stage.value, 0) for stage in Stage}
+        count, sources = replications.get(region.id, (0, 0))
+        figures.append(
+            RegionFigures(
+                region_id=region.id,
+                region_code=region.code,
+                region_name=region.name,
+                agencies=int(agencies.get(region.id, 0)),
+                agencies_publishing=int(publishing.get(region.id, 0)),
+                published_innovations=sum(by_stage.values()),
+                by_stage=by_stage,
+                replications=count,
+                replicated_innovations=sources,
+            )
+        )
+    return figures

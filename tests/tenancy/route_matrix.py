@@ -102,6 +102,19 @@ MATRIX: dict[str, Expect] = {
     "api_innovations.get_innovation": Expect(
         roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
     ),
+    "api_evidence.list_evidence": Expect(API_SIGNED_IN),
+    "api_evidence.get_evidence": Expect(roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)),
+    # Open data (published innovations, aggregate figures, the licence): no token needed.
+    **{
+        f"api_open_data.{name}": Expect(roles(200, 200, 200, 200, 200, 200))
+        for name in (
+            "list_innovations",
+            "innovations_csv",
+            "figures",
+            "figures_csv",
+            "licence_document",
+        )
+    },
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
@@ -112,6 +125,9 @@ MATRIX: dict[str, Expect] = {
     "auth.set_language": Expect(roles(302, 302, 302, 302, 302, 302)),
     "auth.switch_scope": Expect(roles(302, 302, 302, 302, 302, 302)),
     "auth.change_password": Expect(SIGNED_IN),
+    # API tokens: every user's own page; revoking answers 404 for anyone else's token.
+    "auth.tokens": Expect(SIGNED_IN),
+    "auth.revoke_token": Expect(roles(302, (302, 404, 404), 404, 404, 404, 404)),
     # --- agencies (monitor screens) ----------------------------------------------------------
     "agencies.list_agencies": Expect(READ_ACROSS),
     "agencies.agency_detail": Expect(
@@ -506,6 +522,36 @@ def _appointment_of(decree_id: int, agency_id: int) -> int:
         )
         or 0
     )
+
+
+def _matrix_token(user_id: int) -> int:
+    """The user's "matrix" API token, found or made (a row like tokens.create makes)."""
+    from puja_indah.auth.models import PersonalAccessToken, TokenScope
+    from puja_indah.core.models import Membership
+
+    found = db.session.scalar(
+        sa.select(PersonalAccessToken.id).where(
+            PersonalAccessToken.user_id == user_id, PersonalAccessToken.name == "matrix"
+        )
+    )
+    if found is not None:
+        return int(found)
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
+    )
+    assert membership is not None
+    token = PersonalAccessToken(
+        user_id=user_id,
+        membership_id=membership.id,
+        name="matrix",
+        scope=TokenScope.READ,
+        prefix="pi_matrix",
+        token_hash=hashlib.sha256(f"matrix-{user_id}".encode()).hexdigest(),
+        expires_at=datetime.now(UTC) + dt.timedelta(days=30),
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token.id
 
 
 def _first_membership(user_id: int) -> int:
@@ -935,6 +981,12 @@ def _value(name: str, relation: str, demo: Any, far: FarObjects) -> int | str:
             "own": lambda: _first_membership(demo.users["officer.bkd"]),
             "other": lambda: _first_membership(demo.users["officer.dpmptsp"]),
             "far": lambda: _first_membership(demo.users["officer.konsel"]),
+        },
+        # An API token of the BKD officer (own), the DPMPTSP officer (other) and Konsel's (far).
+        "token_id": {
+            "own": lambda: _matrix_token(demo.users["officer.bkd"]),
+            "other": lambda: _matrix_token(demo.users["officer.dpmptsp"]),
+            "far": lambda: _matrix_token(demo.users["officer.konsel"]),
         },
         "code": {"own": "etracking", "other": "etracking", "far": "no_such_module"},
         # The API page's Swagger UI files: two it serves, and one of the bundle's it does not.
