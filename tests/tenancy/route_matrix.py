@@ -97,9 +97,7 @@ MATRIX: dict[str, Expect] = {
         roles(*(6 * [(200, 200, 404)]))  # type: ignore[arg-type]
     ),
     "api_agencies.list_agencies": Expect(API_SIGNED_IN),
-    "api_agencies.get_agency": Expect(
-        roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
-    ),
+    "api_agencies.get_agency": Expect(roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)),
     "api_innovations.list_innovations": Expect(API_SIGNED_IN),
     "api_innovations.get_innovation": Expect(
         roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
