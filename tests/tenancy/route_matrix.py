@@ -112,6 +112,8 @@ MATRIX: dict[str, Expect] = {
     "api_etracking.act_on_file": Expect(
         roles(401, OWN_ONLY, OWN_ONLY, 403, 403, 403), post=roles(401, 400, 400, 400, 400, 400)
     ),
+    # The progress board: monitors (own region), reviewers and administrators.
+    "api_board.get_board": Expect(roles(401, 403, 403, 200, 200, 200)),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
