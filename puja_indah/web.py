@@ -222,12 +222,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api_blueprints(app: Flask) -> None:
-    from puja_indah.api import agencies, docs, evidence, innovations, open_data
+    from puja_indah.api import agencies, board, docs, evidence, innovations, open_data
 
     app.register_blueprint(docs.bp)
-    for resource in (agencies, innovations, evidence, open_data):
-        api.register_blueprint(resource.bp)
-        csrf.exempt(resource.bp)
+    for resource in (agencies, innovations, evidence, board, open_data):
+        register_api_blueprint(resource.bp)
+
+
+def register_api_blueprint(blueprint: Any) -> None:
+    """One flask-smorest blueprint on the API (and so in the OpenAPI document). It skips the
+    form CSRF check: `api.access.guard_request` applies the API's own write rules."""
+    api.register_blueprint(blueprint)
+    csrf.exempt(blueprint)
 
 
 # Service modules shipped in this package; installed distributions add theirs through the
@@ -248,7 +254,8 @@ def register_modules(app: Flask) -> None:
     for path in BUILTIN_MODULES:
         module_name, _sep, class_name = path.partition(":")
         builtins.append(getattr(importlib.import_module(module_name), class_name))
-    registry.install(app, builtins)
+    # A module may bring its own API (`ServiceModule.api_blueprints`), mounted like ours.
+    registry.install(app, builtins, register_api=register_api_blueprint)
 
 
 ERROR_TEXT = {

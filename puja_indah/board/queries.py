@@ -22,7 +22,7 @@ platform looks dead" is about; changes by the monitor or by seeding (system scop
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -372,6 +372,53 @@ def rows(
         )
         out.append(row)
     return out
+
+
+# --- filtering and sorting (the web board and the API) -------------------------------------------
+
+SORTERS: dict[str, Callable[[Row], Any]] = {
+    "agency": lambda r: (r.agency.name.lower(),),
+    "innovation": lambda r: (
+        (r.innovation.name if r.innovation else r.appointment.innovation_name).lower(),
+    ),
+    "stage": lambda r: (r.stage.rank if r.stage else -1,),
+    "progress": lambda r: (r.progress if r.progress is not None else -1,),
+    "replications": lambda r: (r.replication_count,),
+    "evidence": lambda r: (r.evidence_share if r.evidence_share is not None else -1,),
+    "score": lambda r: (r.score if r.score is not None else -1,),
+    # Never active sorts as the oldest.
+    "activity": lambda r: (r.last_activity.timestamp() if r.last_activity else 0,),
+}
+
+
+def filter_rows(
+    board: Iterable[Row],
+    *,
+    stage: str = "",
+    implement: str = "",
+    replicate: str = "",
+    module: str = "",
+    stale_only: bool = False,
+) -> list[Row]:
+    """The rows matching every filter given ("" = any): the stage of the assigned innovation
+    ("none" when none is linked), a duty's status, a switched-on module's code, stale only."""
+    return [
+        r
+        for r in board
+        if (not stage or (r.stage.value if r.stage else "none") == stage)
+        and (not implement or r.implement.value == implement)
+        and (not replicate or r.replicate.value == replicate)
+        and (not module or module in r.module_codes)
+        and (not stale_only or r.stale)
+    ]
+
+
+def sort_rows(board: Iterable[Row], key: str = "agency", *, descending: bool = False) -> list[Row]:
+    """Sorted by one of SORTERS, ties by agency name then id (reversed along with it)."""
+    sorter = SORTERS[key]
+    return sorted(
+        board, key=lambda r: (*sorter(r), r.agency.name.lower(), r.agency.id), reverse=descending
+    )
 
 
 # --- charts' figures -----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ Monitors see their own region; national reviewers and platform administrators ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -138,21 +137,6 @@ def _region(form: BoardFilterForm, regions: list[Region]) -> Region | None:
     return region
 
 
-SORTERS: dict[str, Callable[[queries.Row], Any]] = {
-    "agency": lambda r: (r.agency.name.lower(),),
-    "innovation": lambda r: (
-        (r.innovation.name if r.innovation else r.appointment.innovation_name).lower(),
-    ),
-    "stage": lambda r: (r.stage.rank if r.stage else -1,),
-    "progress": lambda r: (r.progress if r.progress is not None else -1,),
-    "replications": lambda r: (r.replication_count,),
-    "evidence": lambda r: (r.evidence_share if r.evidence_share is not None else -1,),
-    "score": lambda r: (r.score if r.score is not None else -1,),
-    # Never active sorts as the oldest.
-    "activity": lambda r: (r.last_activity.timestamp() if r.last_activity else 0,),
-}
-
-
 def _apply(form: BoardFilterForm, rows: list[queries.Row]) -> list[queries.Row]:
     def ok(field: Any) -> str:
         """The field's value when it is one of its choices, else "" (no filter, default sort).
@@ -167,21 +151,15 @@ def _apply(form: BoardFilterForm, rows: list[queries.Row]) -> list[queries.Row]:
         ok(form.replicate),
         ok(form.module),
     )
-    out = [
-        r
-        for r in rows
-        if (not stage or (r.stage.value if r.stage else "none") == stage)
-        and (not implement or r.implement.value == implement)
-        and (not replicate or r.replicate.value == replicate)
-        and (not module or module in r.module_codes)
-        and (not form.stale.data or r.stale)
-    ]
-    sort = ok(form.sort) or "agency"
-    order = ok(form.order) or "asc"
-    key = SORTERS[sort]
-    return sorted(
-        out, key=lambda r: (*key(r), r.agency.name.lower(), r.agency.id), reverse=order == "desc"
+    out = queries.filter_rows(
+        rows,
+        stage=stage,
+        implement=implement,
+        replicate=replicate,
+        module=module,
+        stale_only=bool(form.stale.data),
     )
+    return queries.sort_rows(out, ok(form.sort) or "agency", descending=ok(form.order) == "desc")
 
 
 def _sort_links(sort: str, order: str) -> dict[str, str]:
@@ -195,7 +173,7 @@ def _sort_links(sort: str, order: str) -> dict[str, str]:
             sort=key,
             order="desc" if key == sort and order == "asc" else "asc",
         )
-        for key in SORTERS
+        for key in queries.SORTERS
     }
 
 
@@ -241,7 +219,8 @@ def board() -> Any:
     decrees = db.session.scalars(
         select(Decree).where(Decree.region_id == region.id).order_by(Decree.number)
     ).all()
-    sort = form.sort.data if form.sort.data in SORTERS and not form.sort.errors else "agency"
+    known_sort = form.sort.data in queries.SORTERS and not form.sort.errors
+    sort = form.sort.data if known_sort else "agency"
     order = "desc" if form.order.data == "desc" and not form.order.errors else "asc"
     return render_template(
         "board/board.html",

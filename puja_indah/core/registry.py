@@ -1,18 +1,20 @@
 """Service modules (ARCHITECTURE §4): how an agency runs its innovation on the platform.
 
 A module is a `ServiceModule` subclass with a stable `code` (stored in the database), a name, the
-codes it `requires`, its blueprint, `enabled()/disabled()` hooks and `metrics(agency_id)` that feed
-the progress board and the innovation's evidence. Modules come from two places, registered the
+codes it `requires`, its blueprint, optionally its JSON API (`api_blueprints()`), `enabled()/
+disabled()` hooks and `metrics(agency_id)` that feed the progress board and the innovation's
+evidence. Modules come from two places, registered the
 same way: the built-in list the app assembles (puja_indah/web.py) and the `puja_indah.modules`
 entry-point group, so a separately installed package adds a module without touching core.
 
 Whether a module is on is a row per agency (`ModuleActivation`); a module's routes answer 404 for
-an agency that has it off (`ServiceModule.guard`, installed on its blueprint).
+an agency that has it off (`ServiceModule.guard`, installed on its blueprint and on its API
+blueprints alike).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -62,6 +64,13 @@ class ServiceModule:
 
     def disabled(self, agency_id: int) -> None:
         """Called right after the module is switched off; data is kept."""
+
+    def api_blueprints(self) -> Sequence[Blueprint]:
+        """The module's own JSON API: flask-smorest blueprints (Flask blueprints with their full
+        `/api/v1/…` prefix) that the app hands to its API (`install(register_api=…)`), so they
+        appear in the OpenAPI document. Guarded like `blueprint`: 404 for an agency that has the
+        module off. Called once, when the app is assembled; by default the module has none."""
+        return ()
 
     def metrics(self, agency_id: int) -> list[Metric]:
         return []
@@ -144,9 +153,15 @@ def entry_point_modules() -> list[type[ServiceModule]]:
     return found
 
 
-def install(app: Flask, builtins: Iterable[type[ServiceModule]]) -> None:
+def install(
+    app: Flask,
+    builtins: Iterable[type[ServiceModule]],
+    register_api: Callable[[Blueprint], None] | None = None,
+) -> None:
     """Register the built-in and installed modules on `app`, mount their blueprints and guard
-    them: one before-request hook finds the module a request belongs to by its blueprint."""
+    them: one before-request hook finds the module a request belongs to by its blueprint.
+    `register_api` mounts a module's API blueprints on the app's API (the app passes it: core
+    knows nothing of the API package); without it, modules' APIs are not mounted."""
     by_blueprint: dict[str, ServiceModule] = {}
     for module_cls in [*builtins, *entry_point_modules()]:
         module = register(app, module_cls)
@@ -154,6 +169,10 @@ def install(app: Flask, builtins: Iterable[type[ServiceModule]]) -> None:
         if blueprint is not None:
             app.register_blueprint(blueprint, url_prefix=module.url_prefix or f"/m/{module.code}")
             by_blueprint[blueprint.name] = module
+        if register_api is not None:
+            for api_blueprint in module.api_blueprints():
+                register_api(api_blueprint)
+                by_blueprint[api_blueprint.name] = module
         for open_blueprint in module.open_blueprints:
             app.register_blueprint(open_blueprint)
     modules = _app_modules(app)

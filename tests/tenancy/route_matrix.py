@@ -115,6 +115,18 @@ MATRIX: dict[str, Expect] = {
             "licence_document",
         )
     },
+    # e-tracking's own API (the module's blueprint): the desk's staff, their own files; tracked_id
+    # as for the desk pages (BKD's file, DPMPTSP's, Konsel's). Region and national roles: 403.
+    "api_etracking.list_files": Expect(roles(401, 200, 200, 403, 403, 403)),
+    "api_etracking.get_file": Expect(roles(401, OWN_ONLY, OWN_ONLY, 403, 403, 403)),
+    "api_etracking.register_file": Expect(
+        roles(401, 200, 200, 403, 403, 403), post=roles(401, 400, 400, 400, 400, 400)
+    ),
+    "api_etracking.act_on_file": Expect(
+        roles(401, OWN_ONLY, OWN_ONLY, 403, 403, 403), post=roles(401, 400, 400, 400, 400, 400)
+    ),
+    # The progress board: monitors (own region), reviewers and administrators.
+    "api_board.get_board": Expect(roles(401, 403, 403, 200, 200, 200)),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),

@@ -31,11 +31,9 @@ from puja_indah.modules.etracking.forms import (
 from puja_indah.modules.etracking.models import (
     FileAction,
     FileKind,
-    FileStatus,
     Process,
     TrackedFile,
 )
-from puja_indah.modules.etracking.worktime import WITA
 
 PROCESS_ID = f"<int(max={MAX_ID}):process_id>"
 TRACKED_ID = f"<int(max={MAX_ID}):tracked_id>"
@@ -204,23 +202,17 @@ def _render_file(
     if tracked is None:
         abort(404)
     scope = current_scope()
-    now = utcnow()
-    calendar = engine.calendar_for(tracked.agency_id, now.astimezone(WITA).date())
-    minutes = None
-    if tracked.status in (FileStatus.OPEN, FileStatus.RETURNED):
-        minutes = engine.stage_minutes(tracked, now, calendar)
     role = scope.role.value if scope.role is not None else ""
+    state = desk_queries.file_state(tracked, role, utcnow())
     return render_template(
         "etracking/file.html",
         tracked=tracked,
         process=tracked.version.process,
-        minutes=minutes,
-        due=engine.due_at(tracked, now, calendar),
-        late=minutes is not None
-        and tracked.stage.sla_minutes is not None
-        and minutes > tracked.stage.sla_minutes,
-        actions=[a.value for a in desk_queries.possible_actions(tracked)],
-        may_act=role in tracked.stage.role_list,
+        minutes=state.minutes,
+        due=state.due,
+        late=state.late,
+        actions=[a.value for a in state.actions],
+        may_act=state.may_act,
         form=form or ActionForm(formdata=None),
         failed=failed,
         refusal=refusal,

@@ -1,5 +1,6 @@
-"""Reads of the desk screens: a file with its history, the queue of a process per stage.
-Agency scoping is the ORM's (tenancy): another agency's file or process is simply not found.
+"""Reads of the desk screens: a file with its history and its state at the desk, the queue of a
+process per stage, the desk's files filtered (the JSON API's list). Agency scoping is the ORM's
+(tenancy): another agency's file or process is simply not found.
 
 The queue computes the desk's working calendar once per request (`engine.calendar_for` runs
 queries) and loads every file's events in one extra query, whatever the number of files."""
@@ -9,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from puja_indah.core.models import Agency
 from puja_indah.extensions import db
-from puja_indah.modules.etracking import engine
+from puja_indah.modules.etracking import codes, engine
 from puja_indah.modules.etracking.models import (
     FileAction,
     FileEvent,
@@ -24,7 +25,7 @@ from puja_indah.modules.etracking.models import (
     StageDefinition,
     TrackedFile,
 )
-from puja_indah.modules.etracking.worktime import WITA
+from puja_indah.modules.etracking.worktime import WITA, WorkCalendar
 
 # A file is "due soon" when less than this share of its stage's SLA is left.
 DUE_SOON_SHARE = 0.25
@@ -177,3 +178,124 @@ def queue(process: Process, now: datetime, stage_code: str | None = None) -> Que
     shown = [g for g in groups.values() if not stage_code or g.code == stage_code]
     shown.sort(key=lambda g: g.position)
     return Queue(groups=shown, returned=returned, stages=stages)
+
+
+# --- one file's state at the desk (the file page, the API) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FileState:
+    """Where a file stands now: working minutes in its stage (None once closed), the stage's SLA,
+    when it runs out, whether it has, the urgency ("late", "soon", "ok", "none" for a stage
+    without SLA; "paused" while returned, "closed" once completed or rejected), the steps the
+    engine would accept, and whether the reader's role may take them at this stage."""
+
+    minutes: int | None
+    sla: int | None
+    due: datetime | None
+    late: bool
+    urgency: str
+    actions: list[FileAction]
+    may_act: bool
+
+    @property
+    def available(self) -> list[FileAction]:
+        """The steps the reader can take now."""
+        return self.actions if self.may_act else []
+
+
+def file_state(
+    tracked: TrackedFile, role: str, now: datetime, calendar: WorkCalendar | None = None
+) -> FileState:
+    """A list passes the desk's `calendar` (computed once); the file page lets it be read here."""
+    if calendar is None:
+        calendar = engine.calendar_for(tracked.agency_id, now.astimezone(WITA).date())
+    sla = tracked.stage.sla_minutes
+    minutes = None
+    if tracked.status in (FileStatus.OPEN, FileStatus.RETURNED):
+        minutes = engine.stage_minutes(tracked, now, calendar)
+    if tracked.status is FileStatus.OPEN:
+        assert minutes is not None
+        state = urgency(minutes, sla)
+    else:
+        state = "paused" if tracked.status is FileStatus.RETURNED else "closed"
+    return FileState(
+        minutes=minutes,
+        sla=sla,
+        due=engine.due_at(tracked, now, calendar),
+        late=minutes is not None and sla is not None and minutes > sla,
+        urgency=state,
+        actions=possible_actions(tracked),
+        may_act=role in tracked.stage.role_list,
+    )
+
+
+# --- the desk's files, filtered (the JSON API's list) --------------------------------------------
+
+FILE_STATES = ("open", "closed")  # open: at the desk (in process or returned); closed: done
+AT_DESK = (FileStatus.OPEN, FileStatus.RETURNED)
+
+
+@dataclass(frozen=True)
+class FileFilters:
+    process_id: int | None = None
+    stage: str | None = None  # a stage code, as the queue filters (any version of the process)
+    state: str | None = None  # one of FILE_STATES
+    status: FileStatus | None = None
+    overdue: bool | None = None  # over the current stage's SLA now (the queue's "late")
+    q: str | None = None  # a tracking code (typed any way codes.normalise reads) or number part
+
+
+def overdue_file_ids(now: datetime) -> set[int]:
+    """The desk's files over their stage's SLA now, by the queue's own reckoning (`queue`): one
+    calendar and one events query per process, whatever the number of files."""
+    found: set[int] = set()
+    for process in db.session.scalars(select(Process).order_by(Process.id)):
+        if not process.versions:
+            continue
+        for group in queue(process, now).groups:
+            found.update(row.file.id for row in group.rows if row.urgency == "late")
+    return found
+
+
+def desk_files(filters: FileFilters, now: datetime) -> Select[TrackedFile]:
+    """The desk's files matching `filters`, unsorted (the caller sorts and pages), each with
+    what its state needs loaded in a few extra queries per page."""
+    stmt = select(TrackedFile).options(
+        selectinload(TrackedFile.stage),
+        selectinload(TrackedFile.file_kind),
+        selectinload(TrackedFile.submitter_agency),
+        selectinload(TrackedFile.version).selectinload(ProcessVersion.process),
+        selectinload(TrackedFile.events),
+    )
+    if filters.process_id is not None:
+        stmt = stmt.where(
+            TrackedFile.version_id.in_(
+                select(ProcessVersion.id).where(ProcessVersion.process_id == filters.process_id)
+            )
+        )
+    if filters.stage:
+        stmt = stmt.where(
+            TrackedFile.stage_id.in_(
+                select(StageDefinition.id).where(StageDefinition.code == filters.stage)
+            )
+        )
+    if filters.state == "open":
+        stmt = stmt.where(TrackedFile.status.in_(AT_DESK))
+    elif filters.state == "closed":
+        stmt = stmt.where(TrackedFile.status.not_in(AT_DESK))
+    if filters.status is not None:
+        stmt = stmt.where(TrackedFile.status == filters.status)
+    if filters.q:
+        term = filters.q.strip()
+        matches = [TrackedFile.internal_number.icontains(term, autoescape=True)]
+        code = codes.normalise(term)
+        if code is not None:
+            matches.append(TrackedFile.public_code == code)
+        stmt = stmt.where(or_(*matches))
+    if filters.overdue is not None:
+        late = overdue_file_ids(now)
+        stmt = stmt.where(
+            TrackedFile.id.in_(late) if filters.overdue else TrackedFile.id.not_in(late)
+        )
+    return stmt

@@ -55,12 +55,16 @@ MAX_AMOUNT = Decimal("9999999999999999.99")
 
 
 class EngineRefused(Exception):
-    """A step the engine will not take; the message says why, in the user's language."""
+    """A step the engine will not take; the message says why, in the user's language. `field`
+    names the input at fault; `kind` says why for callers that answer in status codes (the JSON
+    API): "stale" (someone acted since the caller's sequence), "forbidden" (this scope or role
+    may not act here), else "refused" (the step is not possible now, or an input is wrong)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, kind: str = "refused") -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.kind = kind
 
 
 # --- presets -------------------------------------------------------------------------------------
@@ -191,7 +195,7 @@ def register_file(
 ) -> TrackedFile:
     """Receive a file at the desk: first stage, a fresh public code, the receipt event."""
     if scope.kind != "agency" or scope.read_only or scope.agency_id != process.agency_id:
-        raise EngineRefused(_("Only the desk agency's staff register files."))
+        raise EngineRefused(_("Only the desk agency's staff register files."), kind="forbidden")
     version = current_version(process)
     kind = next((k for k in version.file_kinds if k.id == data.file_kind_id), None)
     if kind is None:
@@ -322,14 +326,15 @@ def act(
     where the file is, the role may not act at this stage, a reason is missing, or someone
     else acted since the clerk's screen was loaded."""
     if scope.kind != "agency" or scope.read_only or scope.agency_id != tracked.agency_id:
-        raise EngineRefused(_("Only the desk agency's staff act on its files."))
+        raise EngineRefused(_("Only the desk agency's staff act on its files."), kind="forbidden")
     if seen_sequence != tracked.last_sequence:
-        raise EngineRefused(_stale_message(tracked))
+        raise EngineRefused(_stale_message(tracked), kind="stale")
     stage = tracked.stage
     role = scope.role.value if scope.role is not None else ""
     if role not in stage.role_list:
         raise EngineRefused(
-            _("Your role may not act on files at the stage “%(stage)s”.", stage=stage.name)
+            _("Your role may not act on files at the stage “%(stage)s”.", stage=stage.name),
+            kind="forbidden",
         )
     reason = reason.strip()
     if len(reason) > MAX_REASON:
@@ -386,7 +391,9 @@ def act(
         .execution_options(synchronize_session=False)
     )
     if swapped.rowcount != 1:  # type: ignore[attr-defined]
-        raise EngineRefused(_("Someone else acted on this file just now. Reload it and try again."))
+        raise EngineRefused(
+            _("Someone else acted on this file just now. Reload it and try again."), kind="stale"
+        )
     event = FileEvent(
         agency_id=tracked.agency_id,
         file_id=tracked.id,
@@ -405,7 +412,7 @@ def act(
         db.session.flush()
     except IntegrityError:
         raise EngineRefused(
-            _("Someone else acted on this file just now. Reload it and try again.")
+            _("Someone else acted on this file just now. Reload it and try again."), kind="stale"
         ) from None
     db.session.info.setdefault("etracking.stage_events", []).append(event.id)  # see notify.py
     db.session.refresh(tracked)

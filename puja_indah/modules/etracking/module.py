@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,9 @@ from puja_indah.modules.etracking import (  # noqa: F401
 )
 from puja_indah.modules.etracking.blueprint import bp, open_bp
 
+if TYPE_CHECKING:
+    from flask_smorest import Blueprint as ApiBlueprint
+
 
 class EtrackingModule(ServiceModule):
     code = "etracking"
@@ -38,6 +41,12 @@ class EtrackingModule(ServiceModule):
     blueprint: ClassVar[Blueprint | None] = bp
     url_prefix: ClassVar[str | None] = "/m/etracking"
     open_blueprints: ClassVar[tuple[Blueprint, ...]] = (open_bp,)
+
+    def api_blueprints(self) -> Sequence[ApiBlueprint]:
+        """`/api/v1/etracking`: the desk's files for a phone at the counter (api.py)."""
+        from puja_indah.modules.etracking import api
+
+        return (api.bp,)
 
     # --- SLA analytics: metrics for the progress board and the innovation's evidence ---
 
