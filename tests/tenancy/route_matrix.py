@@ -111,6 +111,11 @@ MATRIX: dict[str, Expect] = {
     "api_innovations.move_stage": Expect(API_WRITE, post=API_WRITE),
     "api_innovations.publish_innovation": Expect(API_WRITE, post=API_WRITE),
     "api_innovations.unpublish_innovation": Expect(API_WRITE, post=API_WRITE),
+    "api_milestones.list_milestones": Expect(API_READ),
+    "api_milestones.get_milestone": Expect(API_READ),
+    "api_milestones.create_milestone": Expect(API_WRITE, post=API_WRITE),
+    "api_milestones.update_milestone": Expect(API_WRITE, post=API_WRITE),
+    "api_milestones.delete_milestone": Expect(API_WRITE, post=API_WRITE),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
