@@ -217,10 +217,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api_blueprints(app: Flask) -> None:
-    from puja_indah.api import agencies, docs, innovations, milestones
+    from puja_indah.api import agencies, claims, docs, innovations, milestones
 
     app.register_blueprint(docs.bp)
-    for resource in (agencies, innovations, milestones):
+    for resource in (agencies, innovations, milestones, claims):
         api.register_blueprint(resource.bp)
         csrf.exempt(resource.bp)
 

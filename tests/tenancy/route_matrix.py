@@ -116,6 +116,8 @@ MATRIX: dict[str, Expect] = {
     "api_milestones.create_milestone": Expect(API_WRITE, post=API_WRITE),
     "api_milestones.update_milestone": Expect(API_WRITE, post=API_WRITE),
     "api_milestones.delete_milestone": Expect(API_WRITE, post=API_WRITE),
+    # No ?year=: the catalogue's newest year (seeded), so the innovation decides.
+    "api_claims.list_claims": Expect(API_READ),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
