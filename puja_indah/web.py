@@ -217,10 +217,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api_blueprints(app: Flask) -> None:
-    from puja_indah.api import agencies, claims, docs, innovations, milestones
+    from puja_indah.api import agencies, claims, docs, innovations, milestones, replications
 
     app.register_blueprint(docs.bp)
-    for resource in (agencies, innovations, milestones, claims):
+    for resource in (agencies, innovations, milestones, claims, replications):
         api.register_blueprint(resource.bp)
         csrf.exempt(resource.bp)
 

@@ -118,6 +118,11 @@ MATRIX: dict[str, Expect] = {
     "api_milestones.delete_milestone": Expect(API_WRITE, post=API_WRITE),
     # No ?year=: the catalogue's newest year (seeded), so the innovation decides.
     "api_claims.list_claims": Expect(API_READ),
+    "api_replications.list_replications": Expect(API_SIGNED_IN),
+    "api_replications.get_replication": Expect(API_READ),
+    "api_replications.create_replication": Expect(API_WRITE, post=API_WRITE),
+    "api_replications.update_replication": Expect(API_WRITE, post=API_WRITE),
+    "api_replications.change_status": Expect(API_WRITE, post=API_WRITE),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
