@@ -222,10 +222,29 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api_blueprints(app: Flask) -> None:
-    from puja_indah.api import agencies, board, docs, evidence, innovations, open_data
+    from puja_indah.api import (
+        agencies,
+        board,
+        claims,
+        docs,
+        evidence,
+        innovations,
+        milestones,
+        open_data,
+        replications,
+    )
 
     app.register_blueprint(docs.bp)
-    for resource in (agencies, innovations, evidence, board, open_data):
+    for resource in (
+        agencies,
+        innovations,
+        milestones,
+        claims,
+        replications,
+        evidence,
+        board,
+        open_data,
+    ):
         register_api_blueprint(resource.bp)
 
 

@@ -7,6 +7,7 @@ that carry a CSRF token, the browser's own session.
 - `access.py`    `api_requires(policy)`, write rules (token scope or CSRF), the body cap;
 - `paging.py`    one way to page, sort and filter every list;
 - `etags.py`     ETag / If-Match from a row's version, so a client cannot overwrite newer data;
+- `inputs.py`    JSON text fields cleaned and checked like the web forms' fields;
 - `docs.py`      the document and its interactive page, served from our own static files;
 - one module per resource beside them.
 """

@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,6 +73,9 @@ def api_public(view: F) -> F:
 def guard_request() -> None:
     """Runs before every `/api/` view (after the scope is resolved)."""
     request.max_content_length = int(current_app.config["API_MAX_BODY_BYTES"])
+    # Settle the language now: a service that refuses after a failed flush translates its
+    # message, and reading the user's language then would need the broken transaction.
+    get_locale()
     if request.method in SAFE_METHODS:
         return
     token = g.get("api_token")

@@ -27,7 +27,13 @@ def require_if_match(current_version: int) -> None:
     wanted = {tag.strip().removeprefix("W/") for tag in sent.split(",")}
     if etag_of(current_version) in wanted:
         return
-    raise Problem(
+    raise stale(current_version)
+
+
+def stale(current_version: int) -> Problem:
+    """412 with the current ETag: an old If-Match, or a write that lost the race after its
+    If-Match was checked (the feature service's conflict)."""
+    return Problem(
         412,
         "stale_version",
         _("Someone changed this record after you read it. Read it again and re-apply your change."),

@@ -182,3 +182,10 @@ def problem_response(error: HTTPException) -> Response:
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="puja-indah"'
     return response
+
+
+def invalid(message: str, field: str | None = None, location: str = "json") -> Problem:
+    """A feature service's refusal (`ServiceError(message, field)`) as a 422 validation problem,
+    the field named in `errors` when the service named one."""
+    errors = [{"field": field, "location": location, "message": message}] if field else []
+    return Problem(422, "validation", message, errors=errors)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import Select, Subquery, case, func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -32,6 +32,19 @@ from puja_indah.reference.models import Affair
 def innovation(innovation_id: int) -> Innovation | None:
     """The innovation if the scope may read it (tenancy criteria), else None."""
     return db.session.scalar(select(Innovation).where(Innovation.id == innovation_id))
+
+
+def milestones_of(innovation: Innovation) -> Select[Milestone]:
+    """The innovation's milestones with their attachments, unsorted (the timeline merges them
+    with the stage changes; the API sorts and pages them)."""
+    return (
+        select(Milestone)
+        .where(Milestone.innovation_id == innovation.id)
+        .options(
+            selectinload(Milestone.attachments).selectinload(MilestoneAttachment.evidence),
+            selectinload(Milestone.updated_by),
+        )
+    )
 
 
 def milestone_of(innovation: Innovation, milestone_id: int) -> Milestone | None:
@@ -62,16 +75,7 @@ class Timeline:
 def timeline(innovation: Innovation) -> Timeline:
     """Milestones and stage changes, newest first (on one date: milestones above stage changes,
     later entries above earlier ones)."""
-    milestones = list(
-        db.session.scalars(
-            select(Milestone)
-            .where(Milestone.innovation_id == innovation.id)
-            .options(
-                selectinload(Milestone.attachments).selectinload(MilestoneAttachment.evidence),
-                selectinload(Milestone.updated_by),
-            )
-        )
-    )
+    milestones = list(db.session.scalars(milestones_of(innovation)))
     changes = list(
         db.session.scalars(
             select(StageChange)

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from puja_indah.core.models import Agency, Region
@@ -48,15 +48,36 @@ MAX_LINEAGE_NODES = 500
 # --- the agency's own records --------------------------------------------------------------------
 
 
-def replication_page(status: str | None, page: int = 1) -> Pagination:
-    """Replications the scope may read (its own; a monitor its region's; reviewers all)."""
+def filtered_replications(status: str | None) -> Select[Replication]:
+    """Replications the scope may read (its own; a monitor its region's; reviewers all), of one
+    status or all, unsorted (the web list and the API sort and page it)."""
     stmt = select(Replication).options(
         selectinload(Replication.replica), selectinload(Replication.changes)
     )
     if status:
         stmt = stmt.where(Replication.status == ReplicationStatus(status))
-    stmt = stmt.order_by(Replication.status_on.desc(), Replication.id.desc())
+    return stmt
+
+
+def replication_page(status: str | None, page: int = 1) -> Pagination:
+    stmt = filtered_replications(status).order_by(
+        Replication.status_on.desc(), Replication.id.desc()
+    )
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def get_replication(replication_id: int) -> Replication | None:
+    """One replication the scope may read (a query, never an identity-map hit), with its
+    history and documents, or None."""
+    return db.session.scalar(
+        select(Replication)
+        .where(Replication.id == replication_id)
+        .options(
+            selectinload(Replication.replica),
+            selectinload(Replication.changes),
+            selectinload(Replication.documents).selectinload(ReplicationDocument.evidence),
+        )
+    )
 
 
 def agency_names(agency_ids: set[int]) -> dict[int, str]:

@@ -52,9 +52,10 @@ class Expect:
         table = self.post if method != "GET" and role in self.post else self.get
         value = table[role]
         if relation == "mixed":
-            # Refused before any object is looked at, or else not found.
+            # Refused before any object is looked at (a role, or an API write's missing CSRF
+            # token), or else not found.
             own = value if isinstance(value, int) else value[0]
-            return own if role == "anonymous" or own == 403 else 404
+            return own if role == "anonymous" or own in (400, 403) else 404
         if isinstance(value, int):
             return value
         return value[("own", "other", "far").index(relation)]
@@ -87,6 +88,9 @@ READ_ACROSS = roles(monitor=200, reviewer=200, admin=200)
 REGION_OBJECT = (200, 200, 404)  # a monitor's view of own / other / far objects
 OWN_ONLY = (200, 404, 404)
 API_SIGNED_IN = roles(401, 200, 200, 200, 200, 200)
+API_READ = roles(401, OWN_ONLY, OWN_ONLY, REGION_OBJECT, 200, 200)
+# The matrix writes with a browser cookie and no CSRF token: refused (400) before the policy.
+API_WRITE = roles(401, 400, 400, 400, 400, 400)
 
 MATRIX: dict[str, Expect] = {
     # --- JSON API (/api/v1): no credentials is 401, not the sign-in page; a browser session
@@ -127,6 +131,23 @@ MATRIX: dict[str, Expect] = {
     ),
     # The progress board: monitors (own region), reviewers and administrators.
     "api_board.get_board": Expect(roles(401, 403, 403, 200, 200, 200)),
+    "api_innovations.create_innovation": Expect(API_WRITE, post=API_WRITE),
+    "api_innovations.update_innovation": Expect(API_WRITE, post=API_WRITE),
+    "api_innovations.move_stage": Expect(API_WRITE, post=API_WRITE),
+    "api_innovations.publish_innovation": Expect(API_WRITE, post=API_WRITE),
+    "api_innovations.unpublish_innovation": Expect(API_WRITE, post=API_WRITE),
+    "api_milestones.list_milestones": Expect(API_READ),
+    "api_milestones.get_milestone": Expect(API_READ),
+    "api_milestones.create_milestone": Expect(API_WRITE, post=API_WRITE),
+    "api_milestones.update_milestone": Expect(API_WRITE, post=API_WRITE),
+    "api_milestones.delete_milestone": Expect(API_WRITE, post=API_WRITE),
+    # No ?year=: the catalogue's newest year (seeded), so the innovation decides.
+    "api_claims.list_claims": Expect(API_READ),
+    "api_replications.list_replications": Expect(API_SIGNED_IN),
+    "api_replications.get_replication": Expect(API_READ),
+    "api_replications.create_replication": Expect(API_WRITE, post=API_WRITE),
+    "api_replications.update_replication": Expect(API_WRITE, post=API_WRITE),
+    "api_replications.change_status": Expect(API_WRITE, post=API_WRITE),
     # --- public and account routes -----------------------------------------------------------
     "home.index": Expect(SIGNED_IN),
     "home.health": Expect(roles(200, 200, 200, 200, 200, 200)),
