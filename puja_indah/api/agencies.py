@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from puja_indah.agencies import queries
 from puja_indah.api.access import api_requires
+from puja_indah.api.inputs import Line
 from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort_field
 from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
@@ -44,7 +45,7 @@ class AgencySchema(Schema):
 
 
 class AgencyListArgs(ListArgs):
-    q = fields.String(validate=validate.Length(max=100), metadata={"description": "name or code"})
+    q = Line(100, metadata={"description": "name or code"})
     region_id = fields.Integer(validate=validate.Range(1, MAX_ID))
     status = fields.String(validate=validate.OneOf(["active", "inactive"]))
     sort = sort_field(["name", "code"], "name")

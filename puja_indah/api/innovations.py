@@ -109,7 +109,7 @@ InnovationSchema = type(
 
 
 class InnovationListArgs(ListArgs):
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "search"})
+    q = Line(200, metadata={"description": "search"})
     agency_id = fields.Integer(validate=validate.Range(1, MAX_ID))
     stage = fields.String(validate=validate.OneOf([s.value for s in Stage]))
     status = fields.String(validate=validate.OneOf([s.value for s in ProfileStatus]))

@@ -5,6 +5,7 @@ messages are the forms' own msgids, already translated."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,3 +67,27 @@ class WebAddress(Text):
 
     def __init__(self, size: int = 500, *, require_tld: bool = True, **kwargs: Any) -> None:
         super().__init__(size, validators=[web_address(require_tld=require_tld)], **kwargs)
+
+
+# NUMERIC(18, 2): up to 16 digits before the point, at most two after; never negative.
+RUPIAH_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
+
+
+class Rupiah(fields.Decimal):
+    """A rupiah amount as an exact decimal string ("1500000.50"), never a JSON number: a float
+    cannot hold every sen. Documented as a string with its pattern."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": RUPIAH_PATTERN,
+            "example": "1500000.50",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(RUPIAH_PATTERN, value):
+            raise ValidationError(_('Enter the amount in rupiah as text, e.g. "1500000.50".'))
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -21,6 +21,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from puja_indah.api.access import api_public
+from puja_indah.api.inputs import Line
 from puja_indah.api.paging import ListArgs, link_header, page_body, page_of, sort_field
 from puja_indah.api.spec import (
     API_PREFIX,
@@ -152,7 +153,7 @@ OpenInnovationPageSchema = type(
 
 
 class OpenFilterArgs(Schema):
-    q = fields.String(validate=validate.Length(max=100), metadata={"description": "name"})
+    q = Line(100, metadata={"description": "name"})
     region_id = fields.Integer(validate=validate.Range(1, MAX_ID))
     year = fields.Integer(
         validate=validate.Range(2000, 2100),

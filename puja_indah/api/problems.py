@@ -59,6 +59,10 @@ class ProblemSchema(Schema):
     instance = fields.String(required=True)
     code = fields.String(required=True, metadata={"description": "stable reason, e.g. validation"})
     errors = fields.List(fields.Nested(FieldErrorSchema), required=True)
+    # Extension member of 412 stale_version: the version (ETag value) now current.
+    current_version = fields.Integer(
+        metadata={"description": "412 stale_version only: the record's current version"}
+    )
 
 
 def _title(status: int) -> str:

@@ -76,6 +76,16 @@ def can_work_desk(scope: Scope) -> bool:
     )
 
 
+def can_view_desk(scope: Scope) -> bool:
+    """Read one's agency's desk (its files, queues, a file's history): its officers and lead,
+    also in a read-only scope (an API read token), where `can_work_desk` refuses."""
+    return (
+        _signed_in()
+        and scope.kind == "agency"
+        and scope.role in (Role.AGENCY_OFFICER, Role.AGENCY_LEAD)
+    )
+
+
 def can_configure_desk(scope: Scope) -> bool:
     """Set up an agency's desk (install a process, office hours, SLAs): the agency's lead."""
     return can_manage_agency_officers(scope) and not scope.read_only

@@ -128,3 +128,24 @@ def test_openapi_document_and_docs_page(client: FlaskClient) -> None:
     with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
         assert asset.status_code == 200
     assert client.get("/api/v1/docs/assets/index.html").status_code == 404
+
+
+def test_a_write_through_the_api_is_labelled_in_the_audit_trail(
+    app: Flask, client: FlaskClient, api_token: TokenMaker
+) -> None:
+    from puja_indah.core.audit import AuditEntry
+
+    secret = api_token("officer.bkd", "write")
+    response = client.post(
+        "/api/v1/innovations", json={"name": "Inovasi lewat API"}, headers=bearer(secret)
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    with app.app_context(), scoped(Scope.system("tests"), db.session):
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.object_type == "Innovation", AuditEntry.action == "create")
+            .order_by(AuditEntry.id.desc())
+        ).first()
+        assert entry is not None
+        assert entry.actor_label == f"officer.bkd@demo.pujaindah.id (API {secret[:11]}…)"
+        db.session.remove()

@@ -245,9 +245,11 @@ def test_roles_tokens_and_switched_off_module(
         assert response.status_code == 403 and response.get_json()["code"] == "forbidden"
     lead = bearer(api_token("lead.bkd", "write"))
     assert client.get(f"{FILES}/{own}", headers=lead).status_code == 200
-    # A read token: its scope is read-only, and the desk policy (can_work_desk) is a working one.
+    # A read token reads the desk (can_view_desk) but may take no step.
     reader = bearer(api_token("officer.bkd", "read"))
-    assert client.get(FILES, headers=reader).status_code == 403
+    assert client.get(FILES, headers=reader).status_code == 200
+    seen = client.get(f"{FILES}/{own}", headers=reader).get_json()
+    assert seen["actions"] == [] and seen["may_act"] is False
     refused = act(client, reader, own, 1, action="advance")
     assert refused.status_code == 403 and refused.get_json()["code"] == "insufficient_scope"
 

@@ -18,25 +18,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from puja_indah.api.access import api_requires
 from puja_indah.api.etags import etag_of, require_if_match
+from puja_indah.api.inputs import Line, Rupiah
 from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort_field
 from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
 from puja_indah.core.clock import WITA
 from puja_indah.core.db import utcnow
-from puja_indah.core.permissions import MAX_ID, can_work_desk
+from puja_indah.core.permissions import MAX_ID, can_view_desk, can_work_desk
 from puja_indah.core.tenancy import current_scope
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import codes, desk_queries, engine
@@ -146,10 +146,9 @@ class TrackedFileSummarySchema(Schema):
     file_kind = fields.Nested(DeskFileKindSchema, required=True)
     stage = fields.Nested(DeskStageSchema, required=True)
     status = fields.Enum(FileStatus, by_value=True, required=True)
-    amount = fields.Decimal(
+    amount = Rupiah(
         required=True,
         allow_none=True,
-        as_string=True,
         metadata={"description": "rupiah; desk staff only, never public"},
     )
     submitter_agency_id = fields.Integer(required=True, allow_none=True)
@@ -214,8 +213,8 @@ class TrackedFileListArgs(ListArgs):
     )
     status = fields.Enum(FileStatus, by_value=True)
     overdue = fields.Boolean(metadata={"description": "over the current stage's SLA now"})
-    q = fields.String(
-        validate=validate.Length(1, 100),
+    q = Line(
+        100,
         metadata={"description": "a tracking code (dashes and case do not matter) or number part"},
     )
     sort = sort_field(["received_at", "stage_entered_at", "internal_number"], "-received_at")
@@ -236,11 +235,6 @@ class FileActionSchema(Schema):
     )
 
 
-def _two_decimals(value: Decimal) -> None:
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError(_("Use at most two decimal places."))
-
-
 class FileIntakeSchema(Schema):
     process_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
     file_kind_id = fields.Integer(
@@ -251,12 +245,10 @@ class FileIntakeSchema(Schema):
     internal_number = fields.String(
         required=True, validate=validate.Length(1, engine.MAX_INTERNAL_NUMBER)
     )
-    amount = fields.Decimal(
+    amount = Rupiah(
         load_default=None,
         allow_none=True,
-        as_string=True,
-        validate=_two_decimals,
-        metadata={"description": 'rupiah, e.g. "1500000.50"; required for agency-submitted files'},
+        metadata={"description": "required for agency-submitted files"},
     )
     submitter_agency_id = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(1, MAX_ID)
@@ -271,11 +263,6 @@ class FileIntakeSchema(Schema):
 
 
 # --- reading -------------------------------------------------------------------------------------
-
-
-def _role() -> str:
-    scope = current_scope()
-    return scope.role.value if scope.role is not None else ""
 
 
 def _calendar(agency_id: int, now: datetime, cache: dict[int, WorkCalendar]) -> WorkCalendar:
@@ -354,7 +341,7 @@ def _file_or_404(tracked_id: int) -> TrackedFile:
 
 
 def _detail(tracked: TrackedFile) -> dict[str, Any]:
-    state = desk_queries.file_state(tracked, _role(), utcnow())
+    state = desk_queries.file_state(tracked, desk_queries.acting_role(current_scope()), utcnow())
     return _summary(tracked, state) | {
         "checklist_ticked": list(tracked.checklist_ticked),
         "events": [_event(e) for e in tracked.events],
@@ -364,7 +351,7 @@ def _detail(tracked: TrackedFile) -> dict[str, Any]:
 
 
 @bp.route("/files")
-@api_requires(can_work_desk)
+@api_requires(can_view_desk)
 @bp.arguments(TrackedFileListArgs, location="query", as_kwargs=True)
 @bp.response(200, page_of(TrackedFileSummarySchema))
 def list_files(**args: Any) -> Any:
@@ -388,7 +375,7 @@ def list_files(**args: Any) -> Any:
         },
         TrackedFile.id,
     )
-    role = _role()
+    role = desk_queries.acting_role(current_scope())
     calendars: dict[int, WorkCalendar] = {}
     body["items"] = [
         _summary(
@@ -403,7 +390,7 @@ def list_files(**args: Any) -> Any:
 
 
 @bp.route("/files/<int:tracked_id>")
-@api_requires(can_work_desk)
+@api_requires(can_view_desk)
 @bp.response(200, TrackedFileSchema, headers=ETAG_HEADER)
 def get_file(tracked_id: int) -> Any:
     """One file: its stage, SLA state, history (who, when, working minutes per stage), the

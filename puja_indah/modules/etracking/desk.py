@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from puja_indah.core.forms import BaseForm
-from puja_indah.core.permissions import can_configure_desk, can_work_desk, requires
+from puja_indah.core.permissions import can_configure_desk, can_view_desk, requires
 from puja_indah.core.tenancy import current_scope
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import engine, queries
@@ -21,7 +21,7 @@ class PresetForm(BaseForm):
 
 
 @bp.route("/")
-@requires(can_work_desk)
+@requires(can_view_desk)
 def desk() -> Any:
     return render_template(
         "etracking/desk.html",

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from puja_indah.core.db import utcnow
-from puja_indah.core.permissions import MAX_ID, can_work_desk, requires
+from puja_indah.core.permissions import MAX_ID, can_view_desk, can_work_desk, requires
 from puja_indah.core.tenancy import current_scope
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import codes, desk_queries, engine
@@ -201,9 +201,7 @@ def _render_file(
     tracked = desk_queries.file_with_history(tracked_id)
     if tracked is None:
         abort(404)
-    scope = current_scope()
-    role = scope.role.value if scope.role is not None else ""
-    state = desk_queries.file_state(tracked, role, utcnow())
+    state = desk_queries.file_state(tracked, desk_queries.acting_role(current_scope()), utcnow())
     return render_template(
         "etracking/file.html",
         tracked=tracked,
@@ -220,7 +218,7 @@ def _render_file(
 
 
 @bp.route(f"/files/{TRACKED_ID}")
-@requires(can_work_desk)
+@requires(can_view_desk)
 def file_detail(tracked_id: int) -> Any:
     return _render_file(tracked_id)
 
@@ -285,7 +283,7 @@ def _code_problem(raw: str) -> str | None:
 
 
 @bp.route("/open")
-@requires(can_work_desk)
+@requires(can_view_desk)
 def open_file() -> Any:
     form = OpenForm(request.args)
     if request.args.get("code") is not None and form.validate():
@@ -311,7 +309,7 @@ def open_file() -> Any:
 
 
 @bp.route(f"/{PROCESS_ID}/queue")
-@requires(can_work_desk)
+@requires(can_view_desk)
 def queue(process_id: int) -> Any:
     process = _process_or_404(process_id)
     stage = (request.args.get("stage") or "")[:40] or None

@@ -13,7 +13,10 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from puja_indah.core.clock import WITA
 from puja_indah.core.models import Agency
+from puja_indah.core.permissions import can_work_desk
+from puja_indah.core.tenancy import Scope
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import codes, engine
 from puja_indah.modules.etracking.models import (
@@ -25,7 +28,7 @@ from puja_indah.modules.etracking.models import (
     StageDefinition,
     TrackedFile,
 )
-from puja_indah.modules.etracking.worktime import WITA, WorkCalendar
+from puja_indah.modules.etracking.worktime import WorkCalendar
 
 # A file is "due soon" when less than this share of its stage's SLA is left.
 DUE_SOON_SHARE = 0.25
@@ -202,6 +205,14 @@ class FileState:
     def available(self) -> list[FileAction]:
         """The steps the reader can take now."""
         return self.actions if self.may_act else []
+
+
+def acting_role(scope: Scope) -> str:
+    """The role the caller takes steps in at a stage ("agency_officer" …), or "" when it may take
+    none (a read-only scope: an API read token reads the desk but acts on nothing)."""
+    if scope.role is None or not can_work_desk(scope):
+        return ""
+    return scope.role.value
 
 
 def file_state(
