@@ -88,7 +88,6 @@ def api_config() -> dict[str, Any]:
                     "url": OPEN_DATA_LICENCE_URL,
                 },
             },
-            "servers": [{"url": "/", "description": "this server"}],
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {
