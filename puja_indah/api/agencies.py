@@ -16,7 +16,7 @@ from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort
 from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
 from puja_indah.core.models import Agency
-from puja_indah.core.permissions import can_use_app, can_view_agency
+from puja_indah.core.permissions import MAX_ID, can_use_app, can_view_agency
 from puja_indah.core.tenancy import current_scope
 from puja_indah.extensions import db
 
@@ -26,7 +26,6 @@ bp = Blueprint(
     url_prefix=f"{API_PREFIX}/agencies",
     description="Agencies (OPD), the tenants of the platform.",
 )
-MAX_ID = 2**31 - 1
 
 
 class AgencySchema(Schema):

@@ -22,7 +22,7 @@ from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort
 from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
 from puja_indah.assessment.queries import CitingIndicator, indicators_citing
-from puja_indah.core.permissions import can_use_app
+from puja_indah.core.permissions import MAX_ID, can_use_app
 from puja_indah.evidence import queries
 from puja_indah.evidence.models import Evidence, EvidenceFile
 from puja_indah.evidence.views import doc_url
@@ -33,7 +33,6 @@ bp = Blueprint(
     url_prefix=f"{API_PREFIX}/evidence",
     description="Evidence documents (bukti dukung): metadata, file fingerprints, indicators.",
 )
-MAX_ID = 2**31 - 1
 
 
 class EvidenceFileSchema(Schema):

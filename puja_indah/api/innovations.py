@@ -24,14 +24,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from puja_indah.api.access import api_requires
-from puja_indah.api.etags import etag_of, require_if_match, stale
+from puja_indah.api.etags import etag_of, require_if_match
 from puja_indah.api.inputs import Line, Text, WebAddress
 from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort_field
-from puja_indah.api.problems import Problem, invalid
+from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
-from puja_indah.core.permissions import can_edit_innovations, can_use_app
+from puja_indah.api.writes import Refusals, commit, created_headers, etag_header
+from puja_indah.core.permissions import MAX_ID, can_edit_innovations, can_use_app
 from puja_indah.core.tenancy import current_scope
-from puja_indah.extensions import db
 from puja_indah.innovations import queries, services
 from puja_indah.innovations.forms import MAX_SECTION, MAX_TEXT
 from puja_indah.innovations.models import (
@@ -51,7 +51,6 @@ bp = Blueprint(
     url_prefix=f"{API_PREFIX}/innovations",
     description="Innovation profiles (Indeks Inovasi Daerah form) and their stages.",
 )
-MAX_ID = 2**31 - 1
 
 
 def _enum_field(enum_type: Any, **kwargs: Any) -> fields.Enum:
@@ -170,11 +169,9 @@ def get_innovation(innovation_id: int) -> Any:
 
 # --- writes: the web's profile, stage and publication forms, through the same services --------
 
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the new version"}}
-CREATED_HEADERS = {
-    **ETAG_HEADER,
-    "Location": {"schema": {"type": "string"}, "description": "the new innovation's address"},
-}
+ETAG_HEADER = etag_header("innovation")
+CREATED_HEADERS = created_headers("innovation")
+REFUSALS = Refusals(services.Conflict, services.NotAllowed, services.ServiceError)
 MAX_OTHER_AFFAIRS = 50
 
 
@@ -301,29 +298,9 @@ def _user_id() -> int | None:
 
 
 def _commit(change: Callable[[], Any], innovation_id: int | None = None) -> Any:
-    """Run one service call and commit, or roll back and answer its refusal as a problem."""
-    try:
-        result = change()
-        db.session.commit()
-    except services.Conflict:
-        db.session.rollback()
-        assert innovation_id is not None
-        raise stale(innovation_or_404(innovation_id).version) from None
-    except services.Incomplete as incomplete:
-        db.session.rollback()
-        errors = [
-            {"field": field, "location": "json", "message": str(message)}
-            for field, messages in incomplete.problems.items()
-            for message in messages
-        ]
-        raise Problem(422, "validation", incomplete.message, errors=errors) from None
-    except services.NotAllowed as error:
-        db.session.rollback()
-        raise Problem(403, "forbidden", error.message) from None
-    except services.ServiceError as error:
-        db.session.rollback()
-        raise invalid(error.message, error.field) from None
-    return result
+    return commit(
+        change, REFUSALS, lambda: innovation_or_404(innovation_id).version if innovation_id else 0
+    )
 
 
 def _answer(innovation_id: int, status: int = 200, *, created: bool = False) -> Any:

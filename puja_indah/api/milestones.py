@@ -16,14 +16,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from puja_indah.api.access import api_requires
-from puja_indah.api.etags import etag_of, require_if_match, stale
+from puja_indah.api.etags import etag_of, require_if_match
 from puja_indah.api.inputs import Line, Text, WebAddress
 from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort_field
-from puja_indah.api.problems import Problem, invalid
+from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
-from puja_indah.core.permissions import can_edit_own_agency_content, can_use_app
+from puja_indah.api.writes import Refusals, commit, created_headers, etag_header
+from puja_indah.core.permissions import MAX_ID, can_edit_own_agency_content, can_use_app
 from puja_indah.core.tenancy import current_scope
-from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
 from puja_indah.progress import queries, services
 from puja_indah.progress.forms import MAX_DESCRIPTION
@@ -35,12 +35,8 @@ bp = Blueprint(
     url_prefix=f"{API_PREFIX}/innovations",
     description="Milestones: an innovation's dated progress (0–100 %).",
 )
-MAX_ID = 2**31 - 1
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the milestone's version"}}
-CREATED_HEADERS = {
-    **ETAG_HEADER,
-    "Location": {"schema": {"type": "string"}, "description": "the new milestone's address"},
-}
+ETAG_HEADER = etag_header("milestone")
+CREATED_HEADERS = created_headers("milestone")
 MAX_EVIDENCE_IDS = 100  # the service allows 20 attachments; this only bounds the request
 
 
@@ -149,20 +145,11 @@ def _input(values: Mapping[str, Any]) -> services.MilestoneInput:
 
 
 def _commit(change: Callable[[], Any], current_version: Callable[[], int] | None = None) -> Any:
-    """One service call and the request's commit; a refusal rolls back and answers a problem."""
-    try:
-        result = change()
-        db.session.commit()
-    except services.MilestoneConflict:
-        db.session.rollback()
-        raise stale(current_version() if current_version else 0) from None
-    except services.NotAllowed as error:
-        db.session.rollback()
-        raise Problem(403, "forbidden", error.message) from None
-    except services.ServiceError as error:
-        db.session.rollback()
-        raise invalid(error.message, error.field) from None
-    return result
+    return commit(
+        change,
+        Refusals(services.MilestoneConflict, services.NotAllowed, services.ServiceError),
+        current_version,
+    )
 
 
 def _version_now(innovation_id: int, milestone_id: int) -> Callable[[], int]:

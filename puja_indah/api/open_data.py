@@ -31,6 +31,7 @@ from puja_indah.api.spec import (
     OPEN_DATA_LICENCE_URL,
 )
 from puja_indah.core.exports import CSV_MIMETYPE, Column, Table, csv_bytes
+from puja_indah.core.permissions import MAX_ID
 from puja_indah.extensions import limiter
 from puja_indah.innovations.models import InnovationForm, InnovationKind, Stage
 from puja_indah.public import queries
@@ -45,7 +46,6 @@ bp = Blueprint(
         "aggregate figures per region."
     ),
 )
-MAX_ID = 2**31 - 1
 NO_AUTH: list[dict[str, list[str]]] = []  # OpenAPI `security: []` — no credentials needed
 LICENCE_LINK = {
     "Link": {

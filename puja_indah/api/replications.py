@@ -23,14 +23,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from puja_indah.api.access import api_requires
-from puja_indah.api.etags import etag_of, require_if_match, stale
+from puja_indah.api.etags import etag_of, require_if_match
 from puja_indah.api.inputs import Line, Text, WebAddress
 from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort_field
-from puja_indah.api.problems import Problem, invalid
+from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
-from puja_indah.core.permissions import can_edit_own_agency_content, can_use_app
+from puja_indah.api.writes import Refusals, commit, created_headers, etag_header
+from puja_indah.core.permissions import MAX_ID, can_edit_own_agency_content, can_use_app
 from puja_indah.core.tenancy import current_scope
-from puja_indah.extensions import db
 from puja_indah.replications import queries, services
 from puja_indah.replications.forms import MAX_TEXT
 from puja_indah.replications.models import (
@@ -46,12 +46,8 @@ bp = Blueprint(
     url_prefix=f"{API_PREFIX}/replications",
     description="Replication log: innovations the agency replicates from elsewhere.",
 )
-MAX_ID = 2**31 - 1
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the replication's version"}}
-CREATED_HEADERS = {
-    **ETAG_HEADER,
-    "Location": {"schema": {"type": "string"}, "description": "the new replication's address"},
-}
+ETAG_HEADER = etag_header("replication")
+CREATED_HEADERS = created_headers("replication")
 OUTSIDE_SOURCE = ("source_name", "source_region_name", "source_agency_name", "source_url")
 
 
@@ -171,21 +167,11 @@ def replication_or_404(replication_id: int) -> Replication:
 
 
 def _commit(change: Callable[[], Any], replication_id: int | None = None) -> Any:
-    """One service call and the request's commit; a refusal rolls back and answers a problem."""
-    try:
-        result = change()
-        db.session.commit()
-    except services.StaleForm:
-        db.session.rollback()
-        assert replication_id is not None
-        raise stale(replication_or_404(replication_id).version) from None
-    except services.NotAllowed as error:
-        db.session.rollback()
-        raise Problem(403, "forbidden", error.message) from None
-    except services.ServiceError as error:
-        db.session.rollback()
-        raise invalid(error.message, error.field) from None
-    return result
+    return commit(
+        change,
+        Refusals(services.StaleForm, services.NotAllowed, services.ServiceError),
+        lambda: replication_or_404(replication_id).version if replication_id else 0,
+    )
 
 
 def _answer(replication_id: int, status: int = 200, **extra: str) -> Any:

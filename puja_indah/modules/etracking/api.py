@@ -34,6 +34,7 @@ from puja_indah.api.inputs import Line, Rupiah
 from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort_field
 from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
+from puja_indah.api.writes import etag_header
 from puja_indah.core.clock import WITA
 from puja_indah.core.db import utcnow
 from puja_indah.core.permissions import MAX_ID, can_view_desk, can_work_desk
@@ -65,7 +66,7 @@ bp = Blueprint(
 
 URGENCIES = ("late", "soon", "ok", "none", "paused", "closed")
 LOCATION_HEADER = {"Location": {"schema": {"type": "string"}, "description": "the new file"}}
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the file's version"}}
+ETAG_HEADER = etag_header("file")
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
