@@ -31,7 +31,7 @@ from puja_indah.extensions import db
 from puja_indah.innovations import rules, search, services
 from puja_indah.innovations.models import Innovation, ProfileStatus
 from puja_indah.modules.etracking import codes, engine
-from puja_indah.modules.etracking.models import FileAction, FileStatus, TrackedFile
+from puja_indah.modules.etracking.models import FileAction, FileStatus, Process, TrackedFile
 from puja_indah.modules.etracking.worktime import active_minutes
 from puja_indah.scale import markers
 from puja_indah.scale.structure import monitor_email
@@ -177,6 +177,36 @@ def test_etracking_histories_are_the_engines(system: None) -> None:
         )
         statuses.add(tracked.status)
     assert FileStatus.COMPLETED in statuses
+
+    # The generated desks' processes are the presets' version 1, as engine.install_preset makes it.
+    presets = engine.presets()
+    processes = db.session.scalars(
+        sa.select(Process).join(Agency, Process.agency_id == Agency.id).where(Agency.is_demo)
+    ).all()
+    assert processes
+    for process in processes:
+        spec = presets[process.preset]
+        assert (process.code, process.name) == (spec["code"], spec["name"])
+        (version,) = process.versions
+        assert version.number == 1
+        assert [
+            (s.position, s.code, s.name, s.public_label, s.sla_minutes, s.may_return, s.terminal)
+            for s in version.stages
+        ] == [
+            (
+                i,
+                s["code"],
+                s["name"],
+                s["public_label"],
+                s.get("sla_minutes"),
+                bool(s.get("may_return", False)),
+                bool(s.get("terminal", False)),
+            )
+            for i, s in enumerate(spec["stages"])
+        ]
+        assert [(k.code, k.checklist) for k in version.file_kinds] == [
+            (k["code"], k["checklist"]) for k in spec["file_kinds"]
+        ]
 
 
 @pytest.mark.usefixtures("generated")
