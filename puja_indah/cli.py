@@ -160,6 +160,10 @@ def register_cli(app: Flask) -> None:
     from puja_indah.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    # --- the scale generator (generated data for measuring) ---
+    from puja_indah.scale.cli import scale_cli
+
+    app.cli.add_command(scale_cli)
 
 
 def main() -> None:

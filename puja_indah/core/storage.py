@@ -67,10 +67,18 @@ class FileStore:
     def save(self, data: bytes) -> str:
         """Store `data` under a new random key and return the key."""
         key = secrets.token_hex(16)
+        self.save_as(key, data)
+        return key
+
+    def save_as(self, key: str, data: bytes) -> None:
+        """Store `data` under a key the caller chose (32 hex digits, checked like any key),
+        replacing what was stored there. Uploads never use it (they take `save`'s random key);
+        it is for the scale generator (puja_indah/scale), whose rows and files must be the same
+        for the same seed."""
         path = self._path(key)
         if not self.local:
             self.fs.pipe_file(path, data)
-            return key
+            return
         folder = Path(path).parent
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
@@ -83,7 +91,6 @@ class FileStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return key
 
     def save_file(self, source: str | os.PathLike[str]) -> str:
         """Store a finished local file (a large export) under a new random key without reading
