@@ -164,6 +164,10 @@ def register_cli(app: Flask) -> None:
     from puja_indah.scale.cli import scale_cli
 
     app.cli.add_command(scale_cli)
+    # --- backup and restore (database and stored files) ---
+    from puja_indah.backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)
 
 
 def main() -> None:
