@@ -39,7 +39,8 @@ class PujaApi(Api):
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
         """As flask-smorest's, but operations are grouped under a readable tag ("Open data")
         instead of the blueprint's name ("api_open_data"), which stays the endpoint prefix."""
-        title = tag_title(options.get("name", blp.name))
+        # A blueprint may name its group itself (`bp.tag = "E-tracking"`).
+        title = getattr(blp, "tag", None) or tag_title(options.get("name", blp.name))
         for endpoint_doc in blp._docs.values():
             for method, operation in endpoint_doc.items():
                 if method != "parameters" and operation.get("tags") is None:

@@ -63,6 +63,7 @@ bp = Blueprint(
         " intake. 404 for an agency that has the module switched off."
     ),
 )
+bp.tag = "E-tracking"
 
 URGENCIES = ("late", "soon", "ok", "none", "paused", "closed")
 LOCATION_HEADER = {"Location": {"schema": {"type": "string"}, "description": "the new file"}}
