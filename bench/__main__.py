@@ -91,7 +91,7 @@ def load_run(url: str, args: argparse.Namespace) -> list[str]:
 
             result = load.run(
                 page.label, send, args.requests, args.concurrency, args.max_seconds,
-                warmup=args.concurrency,
+                warmup=2,
             )  # fmt: skip
             health = health or result
             p95_ratio = result.p95_ms / health.p95_ms if health.p95_ms else 0.0
