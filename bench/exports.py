@@ -1,5 +1,5 @@
 """Export costs, each measured in a fresh subprocess (`python -m bench.exports MODE URL OUT`) so
-that its peak resident memory (getrusage ru_maxrss) is its own:
+that its peak resident memory (VmHWM) is its own:
 
 - `app-xlsx`: the full innovation profile export (every innovation in a national reviewer's
   scope, as the export job runs it: reports/datasets.py `profiles` → core/exports.py XLSX
@@ -32,6 +32,12 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory: VmHWM, not getrusage's ru_maxrss, which Linux
+    carries over exec from the parent (the bench's own, larger process)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000  # KiB on Linux
 
 
