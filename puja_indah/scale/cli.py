@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from puja_indah.core import audit
@@ -79,6 +80,13 @@ def generate(
             db.session.rollback()
             click.echo(f"Refused: {refusal}", err=True)
             sys.exit(1)
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Bulk writes leave the planner without statistics until autovacuum (if it runs at
+            # all) catches up; without them it picks bad plans (docs/BENCHMARKS.md: an 11 s
+            # innovation search). Tables the connecting role does not own are skipped by
+            # PostgreSQL with a notice; run `VACUUM ANALYZE` as the owner then.
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
         digest = markers.fingerprint(db.session)[0] if fingerprint else ""
         db.session.rollback()
     click.echo(f"\nGenerated ({size}, seed {seed}, assessment year {outcome.year}):")

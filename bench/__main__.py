@@ -1,0 +1,186 @@
+"""`python -m bench --small URL --national URL`: the whole benchmark in one run (see
+docs/BENCHMARKS.md). For each database: gunicorn on loopback, sign-ins, every page under the
+same load as the bare health route; then statements per page side by side; then the exports."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import exports, load
+from bench.client import HttpTransport, Reply, Session
+from bench.pages import find_targets, pages, sessions
+from bench.statements import count_pages, make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+RATIO_TARGETS = {"board": 5.0, "list": 4.0}  # p95 at most this many times the health route's
+STATUS_SHARE = 0.5  # public status throughput at least this share of the health route's
+XLSX_PEAK_MB, XLSX_TIME_RATIO = 150.0, 1.3
+
+
+def mark(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(url: str, workers: int, threads: int) -> Iterator[int]:
+    """The app as in README's Production section (PUJA_ENV=production), on loopback."""
+    port = free_port()
+    env = dict(
+        os.environ,
+        PUJA_ENV="production",
+        DATABASE_URL=url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        TRUSTED_HOSTS="127.0.0.1,localhost",
+        PUJA_PROXY_HOPS="1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads)]
+    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed arguments
+    try:
+        transport = HttpTransport("127.0.0.1", port, timeout=2)
+        for _ in range(120):
+            try:
+                headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+                if transport.send("GET", "/sehat", headers).status == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn exited before /sehat answered")
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("/sehat did not answer within 60 s")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def load_run(url: str, args: argparse.Namespace) -> list[str]:
+    lines = [
+        f"load: {args.requests} requests per page (cap {args.max_seconds:.0f} s), concurrency "
+        f"{args.concurrency}, gunicorn -w {args.workers} --threads {args.threads}",
+        f"{'page':38} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
+        f"{'p95/h':>6} {'tput/h':>6}  target",
+    ]
+    with gunicorn(url, args.workers, args.threads) as port:
+        transport = HttpTransport("127.0.0.1", port)
+        signed = sessions(transport)
+        health = None
+        for page in pages(find_targets(url)):
+            session = signed[page.who]
+
+            def send(number: int, session: Session = session, path: str = page.path) -> Reply:
+                return session.get(path, load.client_address(number))
+
+            result = load.run(
+                page.label, send, args.requests, args.concurrency, args.max_seconds,
+                warmup=2,
+            )  # fmt: skip
+            health = health or result
+            p95_ratio = result.p95_ms / health.p95_ms if health.p95_ms else 0.0
+            share = result.throughput / health.throughput if health.throughput else 0.0
+            target = ""
+            if page.target in RATIO_TARGETS:
+                limit = RATIO_TARGETS[page.target]
+                target = f"p95 <= {limit:.0f}x bare: {mark(p95_ratio <= limit)}"
+            elif page.target == "status":
+                target = f"throughput >= {STATUS_SHARE:.0%} of bare: {mark(share >= STATUS_SHARE)}"
+            if result.errors:
+                target += f"  (statuses {result.statuses})"
+            lines.append(
+                f"{page.label:38} {result.requests:>5} {result.errors:>4} {result.p50_ms:>8.1f} "
+                f"{result.p95_ms:>8.1f} {result.throughput:>7.1f} {p95_ratio:>6.2f} "
+                f"{share:>6.2f}  {target}"
+            )
+    return lines
+
+
+def statement_run(urls: dict[str, str]) -> list[str]:
+    counts = {name: count_pages(make_app(url), find_targets(url)) for name, url in urls.items()}
+    names = list(urls)
+    lines = ["SQL statements per request: " + " vs ".join(names)]
+    lines.append(f"{'page':14} " + " ".join(f"{n:>9}" for n in names) + "  target: equal")
+    for key in counts[names[0]]:
+        values = [counts[n][key][0] for n in names]
+        statuses = {counts[n][key][1] for n in names}
+        note = "" if statuses == {200} else f"  (HTTP {sorted(statuses)})"
+        lines.append(
+            f"{key:14} " + " ".join(f"{v:>9}" for v in values)
+            + f"  {mark(len(set(values)) == 1)}{note}"
+        )  # fmt: skip
+    return lines
+
+
+def export_run(url: str) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="puja-bench-") as folder:
+        out = Path(folder)
+        app = exports.measure("app-xlsx", url, out / "app.xlsx")
+        exports.measure("dump", url, out / "bare.rows")
+        bare = exports.measure("bare-xlsx", url, out / "bare.xlsx")
+        report = exports.measure("pdf", url, out / "report.pdf")
+    ratio = app["seconds"] / bare["seconds"] if bare["seconds"] else 0.0
+    growth = app["peak_mb"] - app["base_mb"]
+    return [
+        f"XLSX profiles, {app['rows']} rows ({app['size_mb']:.1f} MB file):",
+        f"  app export   {app['seconds']:7.1f} s  peak RSS {app['peak_mb']:6.0f} MB "
+        f"(before export {app['base_mb']:.0f} MB, growth {growth:.0f} MB)",
+        f"  bare writer  {bare['seconds']:7.1f} s  peak RSS {bare['peak_mb']:6.0f} MB "
+        f"({bare['rows']} rows)",
+        f"  time {ratio:.2f}x bare (target <= {XLSX_TIME_RATIO}x): "
+        f"{mark(ratio <= XLSX_TIME_RATIO)}",
+        f"  peak RSS of the whole process {app['peak_mb']:.0f} MB (target <= {XLSX_PEAK_MB:.0f}"
+        f" MB): {mark(app['peak_mb'] <= XLSX_PEAK_MB)}",
+        f"region PDF (Bombana, monitor scope): {report['seconds']:.1f} s, peak RSS "
+        f"{report['peak_mb']:.0f} MB, {report['size_mb'] * 1000:.0f} kB (no target)",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--small", help="database URL at small scale")
+    parser.add_argument("--national", help="database URL at national scale")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="cap per page")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--skip", action="append", default=[], choices=["load", "sql", "export"])
+    args = parser.parse_args()
+    urls = {name: url for name, url in (("small", args.small), ("national", args.national)) if url}
+    if not urls:
+        parser.error("give --small and/or --national")
+
+    def out(lines: list[str]) -> None:
+        print("\n".join(lines) + "\n", flush=True)
+
+    out([f"bench {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {os.getloadavg()}"])
+    for name, url in urls.items():
+        if "load" not in args.skip:
+            out([f"== {name}: {url}", *load_run(url, args)])
+    if "sql" not in args.skip:
+        out(statement_run(urls))
+    for name, url in urls.items():
+        if "export" not in args.skip:
+            out([f"== exports, {name}", *export_run(url)])
+    out([f"done {time.strftime('%H:%M:%S')}, load average {os.getloadavg()}"])
+
+
+if __name__ == "__main__":
+    main()
