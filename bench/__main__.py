@@ -81,9 +81,11 @@ def load_run(url: str, args: argparse.Namespace) -> list[str]:
     ]
     with gunicorn(url, args.workers, args.threads) as port:
         transport = HttpTransport("127.0.0.1", port)
-        signed = sessions(transport)
+        targets = find_targets(url)
+        signed = sessions(transport, targets)
+        lines.insert(1, f"monitor pages as {targets.monitor} (the region with most innovations)")
         health = None
-        for page in pages(find_targets(url)):
+        for page in pages(targets):
             session = signed[page.who]
 
             def send(number: int, session: Session = session, path: str = page.path) -> Reply:

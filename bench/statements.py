@@ -55,7 +55,7 @@ def count_pages(app: Any, targets: Targets, repeats: int = 3) -> dict[str, tuple
     with app.app_context():
         counter = Counter(db.engine)
     try:
-        signed = sessions(FlaskTransport(app))
+        signed = sessions(FlaskTransport(app), targets)
         counts: dict[str, tuple[int, int]] = {}
         page: Page
         for page in pages(targets):

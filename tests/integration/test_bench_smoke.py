@@ -27,7 +27,7 @@ def test_statement_counter_covers_every_page(app: Flask, test_database: TestData
 def test_load_loop_on_the_public_status_page(app: Flask, test_database: TestDatabase) -> None:
     targets = find_targets(test_database.owner_url)
     status_page = next(page for page in pages(targets) if page.key == "status")
-    anonymous = sessions(FlaskTransport(app))[""]
+    anonymous = sessions(FlaskTransport(app), targets)[""]
 
     result = load.run(
         "status",
