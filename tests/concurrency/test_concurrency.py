@@ -16,14 +16,10 @@ writes together so they really collide.
 
 from __future__ import annotations
 
-import http.client
-import json
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -33,32 +29,18 @@ from werkzeug.serving import make_server
 
 from puja_indah import create_app
 from puja_indah.core.audit import AuditEntry
-from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation
 from puja_indah.modules.etracking.models import FileEvent, TrackedFile
 from tests.api.conftest import TokenMaker, bearer
 from tests.conftest import Demo, TestDatabase, make_test_config
 from tests.tenancy.route_matrix import _matrix_tracked_file
+from tests.wire import Answer, last_audit_entry, read_as_system, send
 
 CLIENTS = 20
 TIMEOUT = 60  # seconds a client waits for an answer (two shared cores, 20 writers)
 PROBLEM = "application/problem+json"
 DESK = "/m/etracking/files"  # the e-tracking module's desk pages
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def etag(self) -> str:
-        return self.headers["etag"]
 
 
 @pytest.fixture(scope="module")
@@ -87,24 +69,7 @@ def request(
     body: dict[str, Any] | None = None,
     form: dict[str, Any] | None = None,
 ) -> Answer:
-    """One request on a fresh connection of its own."""
-    host, port = address.split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
-    payload: bytes | None = None
-    sent = dict(headers)
-    if body is not None:
-        payload, sent["Content-Type"] = json.dumps(body).encode(), "application/json"
-    if form is not None:
-        payload = urlencode(form).encode()
-        sent["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        connection.request(method, path, body=payload, headers=sent)
-        response = connection.getresponse()
-        return Answer(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        )
-    finally:
-        connection.close()
+    return send(address, method, path, headers, body, form=form, timeout=TIMEOUT)
 
 
 def all_at_once(work: Callable[[int, threading.Barrier], Answer]) -> list[Answer]:
@@ -137,11 +102,7 @@ def officers(api_token: TokenMaker) -> list[dict[str, str]]:
 
 
 def _read(app: Flask, what: Callable[[], Any]) -> Any:
-    with app.app_context(), scoped(Scope.system("tests: concurrency"), db.session):
-        try:
-            return what()
-        finally:
-            db.session.remove()
+    return read_as_system(app, what, "tests: concurrency")
 
 
 def _innovation(app: Flask, innovation_id: int) -> tuple[str, int]:
@@ -172,10 +133,6 @@ def _updates_since(app: Flask, innovation_id: int, after_entry: int) -> list[dic
     return _read(app, read)
 
 
-def _last_entry(app: Flask) -> int:
-    return int(_read(app, lambda: db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))) or 0)
-
-
 def test_twenty_clients_edit_one_innovation(
     app: Flask, server: str, officers: list[dict[str, str]]
 ) -> None:
@@ -184,7 +141,7 @@ def test_twenty_clients_edit_one_innovation(
     path = f"/api/v1/innovations/{created.json()['id']}"
     innovation_id = created.json()["id"]
     _goals, start = _innovation(app, innovation_id)
-    entry_before = _last_entry(app)
+    entry_before = last_audit_entry(app)
 
     def edit(i: int, barrier: threading.Barrier) -> Answer:
         read = request(server, "GET", path, officers[i])

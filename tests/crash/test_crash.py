@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import json
 import os
 import random
 import secrets
@@ -54,12 +53,13 @@ import sqlalchemy as sa
 from flask import Flask
 
 from puja_indah.core.audit import AuditEntry
-from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation, StageChange
 from puja_indah.progress.models import Milestone
+from tests import wire
 from tests.api.conftest import TokenMaker, bearer
 from tests.conftest import ROOT, TestDatabase, make_test_config
+from tests.wire import Answer, last_audit_entry, read_as_system
 
 SEED = int(os.environ.get("PUJA_CRASH_SEED", "20261129"))
 KILLS = 3
@@ -187,20 +187,6 @@ def servers(app: Flask, test_database: TestDatabase, tmp_path: Path) -> Iterator
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def version(self) -> int:
-        return int(self.headers["etag"].strip('"'))
-
-
 def send(
     address: str,
     method: str,
@@ -208,21 +194,7 @@ def send(
     headers: dict[str, str],
     body: dict[str, Any] | None = None,
 ) -> Answer:
-    """One request on a fresh connection; raises OSError / HTTPException when the server dies."""
-    host, port = address.split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
-    sent = dict(headers)
-    payload = None
-    if body is not None:
-        payload, sent["Content-Type"] = json.dumps(body).encode(), "application/json"
-    try:
-        connection.request(method, path, body=payload, headers=sent)
-        response = connection.getresponse()
-        return Answer(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        )
-    finally:
-        connection.close()
+    return wire.send(address, method, path, headers, body, timeout=TIMEOUT)
 
 
 # --- what the clients were told -------------------------------------------------------------------
@@ -355,15 +327,7 @@ def _drive_and_kill(
 
 
 def _read(app: Flask, what: Callable[[], Any]) -> Any:
-    with app.app_context(), scoped(Scope.system("tests: crash"), db.session):
-        try:
-            return what()
-        finally:
-            db.session.remove()
-
-
-def _last_entry(app: Flask) -> int:
-    return int(_read(app, lambda: db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))) or 0)
+    return read_as_system(app, what, "tests: crash")
 
 
 def _check_database(app: Flask, ledger: Ledger, first_entry: int) -> None:
@@ -468,7 +432,7 @@ def test_acknowledged_writes_survive_three_kills(
     _check_wal(app, test_database)
     tokens = [bearer(api_token("officer.bkd", "write")) for _ in range(CLIENTS)]
     ledger = Ledger(prefix=f"Crash {secrets.token_hex(3)}")
-    first_entry = _last_entry(app) + 1
+    first_entry = last_audit_entry(app) + 1
 
     servers.prepare(KILLS + 1)
     server = servers.start()
