@@ -2,10 +2,19 @@
 
 Every figure comes from a grouped query over all the board's agencies at once, so the number of
 SQL statements does not grow with the number of agencies (tests/integration/test_board.py counts
-them at 3 and at 18 agencies, with and without service modules). The service modules' figures
+them at 3 and at 18 agencies, service modules switched on). The service modules' figures
 too: `ServiceModule.metrics_many(agency_ids)` once per module switched on in the region, a fixed
 number of grouped queries each (e-tracking four, e-pintar two); their last activity likewise
 (`registry.last_module_activity`, one grouped query per module).
+
+The rows are not cached between requests, on purpose. A cache is only correct if a write anywhere
+the board reads (about twenty tables of ten features, and the clock: "today", the rolling
+12-month windows) invalidates it, and the schema has no cheap stamp of that: PostgreSQL's
+cluster-wide ones (`pg_current_snapshot()`, the WAL position) change with every write anywhere,
+the once-a-minute sign-in stamp included, and SQLite has none. The rows also hold ORM objects of
+the request's session, which must not outlive it or be shared between threads. Measured
+(docs/BENCHMARKS.md), the figures' queries are about half of a request's time; the rest
+(sign-in, the assessment catalogue, the page) would stay.
 
 Scope: a monitor's region scope already sees every agency-owned row of its region (tenancy
 criteria), a national scope every region's; the queries add `agency_id IN (the board's agencies)`
