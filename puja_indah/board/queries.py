@@ -2,10 +2,19 @@
 
 Every figure comes from a grouped query over all the board's agencies at once, so the number of
 SQL statements does not grow with the number of agencies (tests/integration/test_board.py counts
-them at 3 and at 18 agencies). The one exception is the service modules' figures: the registry's
-interface is `ServiceModule.metrics(agency_id)`, one agency at a time, so the board calls it once
-per (agency, switched-on module) pair — only for agencies that run a module (four in the demo).
-Batching it would need a `metrics_many(agency_ids)` in core/registry.py and in every module.
+them at 3 and at 18 agencies, service modules switched on). The service modules' figures
+too: `ServiceModule.metrics_many(agency_ids)` once per module switched on in the region, a fixed
+number of grouped queries each (e-tracking four, e-pintar two); their last activity likewise
+(`registry.last_module_activity`, one grouped query per module).
+
+The rows are not cached between requests, on purpose. A cache is only correct if a write anywhere
+the board reads (about twenty tables of ten features, and the clock: "today", the rolling
+12-month windows) invalidates it, and the schema has no cheap stamp of that: PostgreSQL's
+cluster-wide ones (`pg_current_snapshot()`, the WAL position) change with every write anywhere,
+the once-a-minute sign-in stamp included, and SQLite has none. The rows also hold ORM objects of
+the request's session, which must not outlive it or be shared between threads. Measured
+(docs/BENCHMARKS.md), the figures' queries are about half of a request's time; the rest
+(sign-in, the assessment catalogue, the page) would stay.
 
 Scope: a monitor's region scope already sees every agency-owned row of its region (tenancy
 criteria), a national scope every region's; the queries add `agency_id IN (the board's agencies)`
@@ -293,23 +302,31 @@ def _last_activity(agency_ids: Sequence[int]) -> dict[int, datetime]:
 
 
 def _modules(agency_ids: Sequence[int]) -> dict[int, list[ModuleFigures]]:
-    """The switched-on modules of the agencies (one query) and each one's figures (one
-    `metrics()` call per agency and module: see the module docstring)."""
+    """The switched-on modules of the agencies (one query) and their figures: one
+    `metrics_many()` call per module for all the agencies that run it."""
     out: dict[int, list[ModuleFigures]] = {}
     if not agency_ids:
         return out
-    rows = db.session.execute(
+    running: dict[str, list[int]] = {}
+    for agency_id, code in db.session.execute(
         select(ModuleActivation.agency_id, ModuleActivation.module_code)
         .where(ModuleActivation.agency_id.in_(agency_ids), ModuleActivation.enabled.is_(True))
         .order_by(ModuleActivation.agency_id, ModuleActivation.module_code)
-    )
-    for agency_id, code in rows:
+    ):
+        running.setdefault(code, []).append(agency_id)
+    figures = {}
+    for code, ids in running.items():
         module = registry.get(code)
-        if module is None:
-            continue
-        out.setdefault(agency_id, []).append(
-            ModuleFigures(code, str(module.name), tuple(module.metrics(agency_id)))
-        )
+        if module is not None:
+            found = module.metrics_many(ids)
+            figures[code] = (str(module.name), found)
+    # Per agency, its modules in code order (the query's order), as before.
+    for code in sorted(figures):
+        name, found = figures[code]
+        for agency_id in running[code]:
+            out.setdefault(agency_id, []).append(
+                ModuleFigures(code, name, tuple(found.get(agency_id, ())))
+            )
     return out
 
 

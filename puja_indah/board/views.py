@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import numbers
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -92,25 +93,32 @@ DUTY_RULES = (
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
+    # The labels are translated once per page, not once per table cell, and numbers are
+    # formatted with the request's locale looked up once (babel's own functions, same output).
+    stage_labels = {key: str(label) for key, label in STAGE_LABELS.items()}
+    duty_labels = {status: str(label) for status, label in DUTY_LABELS.items()}
+    replication_labels = {status: str(label) for status, label in REPLICATION_LABELS.items()}
+    locale = get_locale()
+
     def stage_label(stage: Any) -> str:
         key = stage.value if isinstance(stage, Stage) else (stage or "none")
-        return str(STAGE_LABELS.get(key, key))
+        return stage_labels.get(key, key)
 
     def percent(value: float | None) -> str:
         if value is None:
             return "–"
-        return f"{format_decimal(round(float(value), 1), '0.#')} %"
+        return f"{numbers.format_decimal(round(float(value), 1), '0.#', locale=locale)} %"
 
     def number(value: Any) -> str:
         if value is None:
             return "–"
-        return str(format_decimal(value, "#,##0.##"))
+        return str(numbers.format_decimal(value, "#,##0.##", locale=locale))
 
     return {
         "stage_label": stage_label,
-        "duty_label": lambda s: str(DUTY_LABELS[DutyStatus(s)]),
+        "duty_label": lambda s: duty_labels[DutyStatus(s)],
         "duty_class": lambda s: DUTY_CLASSES[DutyStatus(s)],
-        "replication_label": lambda s: str(REPLICATION_LABELS[ReplicationStatus(s)]),
+        "replication_label": lambda s: replication_labels[ReplicationStatus(s)],
         "bucket_label": lambda b: str(BUCKET_LABELS[b]),
         "percent": percent,
         "number": number,

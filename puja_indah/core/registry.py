@@ -2,10 +2,11 @@
 
 A module is a `ServiceModule` subclass with a stable `code` (stored in the database), a name, the
 codes it `requires`, its blueprint, optionally its JSON API (`api_blueprints()`), `enabled()/
-disabled()` hooks and `metrics(agency_id)` that feed the progress board and the innovation's
-evidence. Modules come from two places, registered the
-same way: the built-in list the app assembles (puja_indah/web.py) and the `puja_indah.modules`
-entry-point group, so a separately installed package adds a module without touching core.
+disabled()` hooks and `metrics(agency_id)` / `metrics_many(agency_ids)` that feed the
+innovation's evidence and the progress board (the board asks once per module for all its
+agencies). Modules come from two places, registered the same way: the built-in list the app
+assembles (puja_indah/web.py) and the `puja_indah.modules` entry-point group, so a separately
+installed package adds a module without touching core.
 
 Whether a module is on is a row per agency (`ModuleActivation`); a module's routes answer 404 for
 an agency that has it off (`ServiceModule.guard`, installed on its blueprint and on its API
@@ -74,6 +75,15 @@ class ServiceModule:
 
     def metrics(self, agency_id: int) -> list[Metric]:
         return []
+
+    def metrics_many(self, agency_ids: Sequence[int]) -> dict[int, list[Metric]]:
+        """`metrics()` of each agency, for the progress board: a module answers with a fixed
+        number of grouped queries, whatever the number of agencies (the built-in modules do).
+        The fallback, for a module that only has `metrics()`, asks one agency at a time; a
+        module without metrics costs nothing."""
+        if type(self).metrics is ServiceModule.metrics:
+            return {}
+        return {agency_id: self.metrics(agency_id) for agency_id in agency_ids}
 
     def last_activity(self, agency_ids: Sequence[int]) -> dict[int, datetime]:
         """When each agency's staff last worked in the module (a desk step, a published notice),

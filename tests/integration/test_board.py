@@ -311,9 +311,22 @@ def _count_board_statements(app: Any, client: Any, url: str) -> int:
     return len(statements)
 
 
+def _switch_modules_on(app: Any, agency_ids: list[int]) -> None:
+    from puja_indah.core.registry import ModuleActivation
+
+    with app.app_context(), scoped(Scope.system("tests"), db.session):
+        for agency_id in agency_ids:
+            for code in ("etracking", "epintar"):
+                db.session.add(
+                    ModuleActivation(agency_id=agency_id, module_code=code, enabled=True)
+                )
+        db.session.commit()
+        db.session.remove()
+
+
 def test_statement_count_does_not_grow_with_agencies(app: Any, login_en: Any, demo: Any) -> None:
-    """3 agencies, then 18, in a region whose agencies run no service module (module figures
-    are one call per agency and switched-on module: see board/queries.py)."""
+    """3 agencies, then 18, with e-tracking and e-pintar switched on for one, then for 16 of
+    them: module figures are one batch per module (`ServiceModule.metrics_many`)."""
     konsel = demo.regions["74.05"]
     decree = h.far_decree(app, "74.05", ["BKAD", "A1", "A2"], "1/2026")
     for code in ("BKAD", "A1", "A2"):
@@ -326,6 +339,7 @@ def test_statement_count_does_not_grow_with_agencies(app: Any, login_en: Any, de
             milestones=((date(2026, 2, 1), 10),),
         )
         h.claim(app, agency, inn, 16, 1, evidence=True)
+    _switch_modules_on(app, [_agency_id(app, konsel, "BKAD")])
     admin = login_en("admin")
     url = f"/board?region={konsel}&sort=score"
     at_three = _count_board_statements(app, admin, url)
@@ -342,6 +356,7 @@ def test_statement_count_does_not_grow_with_agencies(app: Any, login_en: Any, de
         )
         h.claim(app, agency, inn, 16, 1, evidence=True)
         h.replication(app, agency, ReplicationStatus.TRIAL, f"Replika {code}")
+    _switch_modules_on(app, [_agency_id(app, konsel, code) for code in more])
     page = admin.get(url).get_data(as_text=True)
     assert page.count("<tr data-agency=") == 18
     at_eighteen = _count_board_statements(app, admin, url)

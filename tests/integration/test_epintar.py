@@ -237,6 +237,11 @@ def test_participation_and_metrics(client: FlaskClient, app: Flask, dikbud: Flas
             module = registry.get("epintar")
             assert module is not None
             metrics = {m.key: m for m in module.metrics(agency_id)}
+            # The board's batch: the same figures, and an agency without schools gets zeros.
+            other = agency_id + 100_000
+            many = module.metrics_many([agency_id, other])
+            assert many[agency_id] == list(metrics.values())
+            assert [m.value for m in many[other]] == [0, 0, None]
         assert figures[school_id].received == 2 and figures[school_id].approved == 2
         assert figures[school_id].average_rating == 4.0
         assert sum(figures[school_id].by_month.values()) == 2

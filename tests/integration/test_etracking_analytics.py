@@ -152,8 +152,16 @@ def test_metrics_are_aggregates_with_their_indicators(hand_worked: int, app_ctx:
             counted.clear()
             analytics.agency_figures(bkd, at("2026-03-20", "12:00"))
             assert len(counted) == small
+            # The board's batch: the same figures per agency, and the same queries for two
+            # agencies as for one (zeros for an agency without files).
+            counted.clear()
+            both = analytics.agency_figures_many([hand_worked, bkd], at("2026-03-20", "12:00"))
+            assert len(counted) == small
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert both[hand_worked] == figures
+        assert both[bkd] == analytics.agency_figures(bkd, at("2026-03-20", "12:00"))
+        assert EtrackingModule().metrics_many([hand_worked])[hand_worked] == list(metrics.values())
 
 
 def test_monitor_reads_an_agencys_analytics_and_its_exports(

@@ -28,32 +28,37 @@ class EpintarModule(ServiceModule):
     open_blueprints: ClassVar[tuple[Blueprint, ...]] = (open_bp,)
 
     def metrics(self, agency_id: int) -> list[Metric]:
-        from puja_indah.modules.epintar.queries import agency_metrics
+        return self.metrics_many([agency_id])[agency_id]
 
-        schools, received, average = agency_metrics(agency_id)
-        return [
-            Metric(
-                "schools_reached",
-                str(_l("Active schools on e-pintar")),
-                schools,
-                str(_l("schools")),
-            ),
-            # Indicator 33 (kemanfaatan) counts the people a service reached: each feedback is a
-            # parent, student or community member who used it this year.
-            Metric(
-                "feedback_received_year",
-                str(_l("Feedback received this year")),
-                received,
-                str(_l("feedback")),
-                indicator=33,
-            ),
-            Metric(
-                "average_rating",
-                str(_l("Average rating (approved feedback)")),
-                None if average is None else round(average, 2),
-                "/5",
-            ),
-        ]
+    def metrics_many(self, agency_ids: Sequence[int]) -> dict[int, list[Metric]]:
+        """Two grouped queries for all the agencies (`queries.agency_metrics_many`)."""
+        from puja_indah.modules.epintar.queries import agency_metrics_many
+
+        schools_label, schools_unit = str(_l("Active schools on e-pintar")), str(_l("schools"))
+        received_label = str(_l("Feedback received this year"))
+        received_unit = str(_l("feedback"))
+        rating_label = str(_l("Average rating (approved feedback)"))
+        return {
+            agency_id: [
+                Metric("schools_reached", schools_label, schools, schools_unit),
+                # Indicator 33 (kemanfaatan) counts the people a service reached: each feedback
+                # is a parent, student or community member who used it this year.
+                Metric(
+                    "feedback_received_year",
+                    received_label,
+                    received,
+                    received_unit,
+                    indicator=33,
+                ),
+                Metric(
+                    "average_rating",
+                    rating_label,
+                    None if average is None else round(average, 2),
+                    "/5",
+                ),
+            ]
+            for agency_id, (schools, received, average) in agency_metrics_many(agency_ids).items()
+        }
 
     def last_activity(self, agency_ids: Sequence[int]) -> dict[int, datetime]:
         """The latest announcement each agency published."""

@@ -9,6 +9,7 @@ one per figure, whatever the number of schools.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -165,24 +166,45 @@ def participation(today: date | None = None) -> Participation:
 
 def agency_metrics(agency_id: int, today: date | None = None) -> tuple[int, int, float | None]:
     """Schools reached (active), feedback received this calendar year (WITA) and the average
-    rating of approved feedback, for one agency — filtered by `agency_id` explicitly, in
-    whatever scope the caller reads in."""
+    rating of approved feedback, for one agency (see `agency_metrics_many`)."""
+    return agency_metrics_many([agency_id], today)[agency_id]
+
+
+def agency_metrics_many(
+    agency_ids: Sequence[int], today: date | None = None
+) -> dict[int, tuple[int, int, float | None]]:
+    """`agency_metrics` of each agency, two grouped queries whatever their number — filtered by
+    `agency_id` explicitly, in whatever scope the caller reads in."""
+    ids = list(dict.fromkeys(agency_ids))
+    if not ids:
+        return {}
     today = today or today_wita()
     year_start = datetime(today.year, 1, 1, tzinfo=WITA).astimezone(UTC)
-    active = db.session.scalar(
-        select(func.count(School.id)).where(School.agency_id == agency_id, School.active.is_(True))
-    )
-    received = db.session.scalar(
-        select(func.count(Feedback.id)).where(
-            Feedback.agency_id == agency_id, Feedback.received_at >= year_start
+    active = {
+        int(agency_id): int(n)
+        for agency_id, n in db.session.execute(
+            select(School.agency_id, func.count(School.id))
+            .where(School.agency_id.in_(ids), School.active.is_(True))
+            .group_by(School.agency_id)
         )
-    )
-    average = db.session.scalar(
-        select(func.avg(Feedback.rating)).where(
-            Feedback.agency_id == agency_id, Feedback.status == FeedbackStatus.APPROVED
+    }
+    approved = Feedback.status == FeedbackStatus.APPROVED
+    feedback = {
+        int(agency_id): (int(received or 0), None if average is None else float(average))
+        for agency_id, received, average in db.session.execute(
+            select(
+                Feedback.agency_id,
+                func.sum(case((Feedback.received_at >= year_start, 1), else_=0)),
+                func.avg(case((approved, Feedback.rating), else_=None)),
+            )
+            .where(Feedback.agency_id.in_(ids))
+            .group_by(Feedback.agency_id)
         )
-    )
-    return int(active or 0), int(received or 0), None if average is None else float(average)
+    }
+    return {
+        agency_id: (active.get(agency_id, 0), *feedback.get(agency_id, (0, None)))
+        for agency_id in ids
+    }
 
 
 # --- public school pages (named cross-agency read) ----------------------------------------------
