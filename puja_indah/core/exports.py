@@ -28,8 +28,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-import xlsxwriter
-
 from puja_indah.core.clock import WITA
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -150,6 +148,8 @@ class XlsxBook:
     a bold frozen header row with a filter on every sheet."""
 
     def __init__(self, target: str | IO[bytes]) -> None:
+        import xlsxwriter  # loaded by the first workbook, not by every worker
+
         self.book = xlsxwriter.Workbook(
             target,
             {
