@@ -41,7 +41,6 @@ from puja_indah.reference.models import Affair, InitiatorKind, Theme
 from puja_indah.replications.models import Replication, ReplicationMode, ReplicationStatus
 
 BATCH = 200
-PROFILE_BATCH = 1000  # rows per fetch of the profile select (and per other-affairs query)
 
 # IID values, in the IID's words.
 STAGE_IID = {
@@ -233,7 +232,7 @@ def profile_rows(filters: Filters) -> Iterator[list[Any]]:
         for index, (_name, _header, _source, convert, _w) in enumerate(PROFILE_FIELDS)
         if convert is not None
     ]
-    result = db.session.execute(_profile_select(filters).execution_options(yield_per=PROFILE_BATCH))
+    result = db.session.execute(_profile_select(filters).execution_options(yield_per=BATCH))
     for batch in result.partitions():
         affairs = other_affairs([row[_ID] for row in batch])
         for row in batch:
