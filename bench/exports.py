@@ -5,7 +5,8 @@ that its peak resident memory (VmHWM) is its own:
   scope, as the export job runs it: reports/datasets.py `profiles` → core/exports.py XLSX
   writer, constant_memory).
 - `dump`: the same rows, pickled one by one to a file (not timed; feeds `bare-xlsx`).
-- `bare-xlsx`: XlsxWriter alone (constant_memory) writing those rows with `write_row`.
+- `bare-xlsx`: XlsxWriter alone writing those rows with `write_row`, with the app's workbook
+  options (constant_memory, no string-to-formula/URL/number conversion).
 - `pdf`: Bombana's region report (reports/pdf.py `region_report`) in its monitor's scope.
 
 Each prints one JSON line: seconds, rows, peak RSS and the RSS before the work began (MB).
@@ -46,7 +47,18 @@ def _measure(mode: str, url: str, out: Path) -> dict[str, Any]:
         import xlsxwriter
 
         base, started, rows = rss_mb(), time.perf_counter(), 0
-        book = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+        # The app's workbook options (core/exports.py XlsxBook): with XlsxWriter's defaults the
+        # bare writer matched every string against its URL pattern and wrote the ~7,800 video
+        # addresses of the national data as hyperlinks - a different, slower workbook.
+        book = xlsxwriter.Workbook(
+            str(out),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         sheet = book.add_worksheet("Profil Inovasi")
         with out.with_suffix(".rows").open("rb") as source:
             sheet.write_row(0, 0, pickle.load(source))  # noqa: S301 - our own dump, the header
@@ -64,12 +76,16 @@ def _measure(mode: str, url: str, out: Path) -> dict[str, Any]:
     from puja_indah.core.models import Region, Role
     from puja_indah.core.tenancy import Scope, scoped
     from puja_indah.extensions import db
-    from puja_indah.reports import datasets, pdf
+    from puja_indah.reports import datasets
 
     app = make_app(url)
     with app.app_context(), app.test_request_context():
         national = Scope.for_membership(Role.NATIONAL_REVIEWER, None, None)
         if mode == "pdf":
+            # Imported here only: the XLSX modes' processes must not carry fpdf2 (~20 MB), which
+            # the export job does not load.
+            from puja_indah.reports import pdf
+
             with scoped(national, db.session):
                 region_id = db.session.scalar(select(Region.id).where(Region.code == "74.06"))
             monitor = Scope.for_membership(Role.REGION_MONITOR, None, region_id)
@@ -89,6 +105,10 @@ def _measure(mode: str, url: str, out: Path) -> dict[str, Any]:
                         pickle.dump(row, sink)
                         rows += 1
                 return {"seconds": 0.0, "rows": rows, "base_mb": rss_mb()}
+            # XlsxWriter is imported where the app first writes a workbook; bare-xlsx imports it
+            # before its clock starts, so this one does too (a one-off per worker, not per export).
+            import xlsxwriter
+
             base, started = rss_mb(), time.perf_counter()
             rows = exports.write_xlsx(str(out), [table])
             return {"seconds": time.perf_counter() - started, "rows": rows, "base_mb": base}

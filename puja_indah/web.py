@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
@@ -37,7 +38,6 @@ from puja_indah.extensions import (
     db,
     limiter,
     login_manager,
-    migrate,
 )
 
 
@@ -49,16 +49,28 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
-def init_extensions(app: Flask) -> None:
-    Path(app.config["STORAGE_ROOT"]).mkdir(parents=True, exist_ok=True)
-    db.init_app(app)
-    migrate.init_app(
+def init_migrations(app: Flask) -> None:
+    """Flask-Migrate (`flask db ...`) for the command line and the tests only: it imports
+    alembic, ~11 MB resident that a web worker would carry without ever using it."""
+    if not (app.testing or click.get_current_context(silent=True) is not None):
+        return
+    from flask_migrate import Migrate
+
+    Migrate(
         app,
         db,
         directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        compare_type=True,
+        render_as_batch=True,
         include_name=include_schema_name,
         include_object=include_schema_object,
     )
+
+
+def init_extensions(app: Flask) -> None:
+    Path(app.config["STORAGE_ROOT"]).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    init_migrations(app)
     csrf.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"

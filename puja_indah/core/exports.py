@@ -28,8 +28,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-import xlsxwriter
-
 from puja_indah.core.clock import WITA
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -150,6 +148,8 @@ class XlsxBook:
     a bold frozen header row with a filter on every sheet."""
 
     def __init__(self, target: str | IO[bytes]) -> None:
+        import xlsxwriter  # loaded by the first workbook, not by every worker
+
         self.book = xlsxwriter.Workbook(
             target,
             {
@@ -165,20 +165,43 @@ class XlsxBook:
         self._names: set[str] = set()
 
     def _cell(self, sheet: Any, row: int, column: int, value: Any, bold: bool) -> None:
+        """One cell, its type looked at (the header row, and a column's first values)."""
         if value is None or value == "":
             return
+        self._writer_for(value)(sheet, row, column, value, self.bold if bold else None)
+
+    # Per-type writers: (sheet, row, column, value, format). Text is always neutralised.
+    def _write_text(self, sheet: Any, row: int, column: int, value: Any, fmt: Any) -> None:
+        if value.__class__ is not str:
+            value = str(value)
+        if value.startswith(FORMULA_START):
+            value = "'" + value
+        sheet.write_string(row, column, value, fmt)
+
+    def _write_number(self, sheet: Any, row: int, column: int, value: Any, _fmt: Any) -> None:
+        sheet.write_number(row, column, float(value) if isinstance(value, Decimal) else value)
+
+    def _write_bool(self, sheet: Any, row: int, column: int, value: Any, _fmt: Any) -> None:
+        sheet.write_boolean(row, column, value)
+
+    def _write_datetime(self, sheet: Any, row: int, column: int, value: Any, _fmt: Any) -> None:
+        sheet.write_datetime(row, column, local(value), self.time_format)
+
+    def _write_date(self, sheet: Any, row: int, column: int, value: Any, _fmt: Any) -> None:
+        sheet.write_datetime(
+            row, column, datetime(value.year, value.month, value.day), self.date_format
+        )
+
+    def _writer_for(self, value: Any) -> Callable[[Any, int, int, Any, Any], None]:
         if isinstance(value, bool):
-            sheet.write_boolean(row, column, value)
-        elif isinstance(value, int | float | Decimal):
-            sheet.write_number(row, column, float(value) if isinstance(value, Decimal) else value)
-        elif isinstance(value, datetime):
-            sheet.write_datetime(row, column, local(value), self.time_format)
-        elif isinstance(value, date):
-            sheet.write_datetime(
-                row, column, datetime(value.year, value.month, value.day), self.date_format
-            )
-        else:
-            sheet.write_string(row, column, neutralise(str(value)), self.bold if bold else None)
+            return self._write_bool
+        if isinstance(value, int | float | Decimal):
+            return self._write_number
+        if isinstance(value, datetime):
+            return self._write_datetime
+        if isinstance(value, date):
+            return self._write_date
+        return self._write_text
 
     def sheet(
         self,
@@ -189,17 +212,31 @@ class XlsxBook:
         widths: Sequence[int] = (),
         on_row: RowCallback | None = None,
     ) -> int:
-        """Write one sheet; returns the number of data rows."""
+        """Write one sheet; returns the number of data rows.
+
+        Each column's writer is decided once, by the class of its first value, and looked at
+        again only when a value of another class turns up (a column is almost always of one
+        type, so a 30,000-row sheet does not pay a chain of type checks per cell)."""
         sheet = self.book.add_worksheet(sheet_name(title, self._names))
         for column, width in enumerate(widths):
             sheet.set_column(column, column, width)
         for column, value in enumerate(header):
             self._cell(sheet, 0, column, value, True)
         count, last_column = 0, max(len(header) - 1, 0)
+        kinds: list[type | None] = []
+        writers: list[Callable[[Any, int, int, Any, Any], None]] = []
         for count, row in enumerate(rows, start=1):
+            if len(row) > len(kinds):
+                kinds.extend([None] * (len(row) - len(kinds)))
+                writers.extend([self._write_text] * (len(row) - len(writers)))
+                last_column = max(last_column, len(row) - 1)
             for column, value in enumerate(row):
-                self._cell(sheet, count, column, value, False)
-            last_column = max(last_column, len(row) - 1)
+                if value is None or value == "":
+                    continue
+                if value.__class__ is not kinds[column]:
+                    kinds[column] = value.__class__
+                    writers[column] = self._writer_for(value)
+                writers[column](sheet, count, column, value, None)
             if on_row:
                 on_row(count)
         sheet.freeze_panes(1, 0)

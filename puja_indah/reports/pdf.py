@@ -27,7 +27,7 @@ from puja_indah.extensions import db
 from puja_indah.innovations.models import Innovation, Stage
 from puja_indah.progress.models import Milestone
 from puja_indah.reports import datasets
-from puja_indah.reports.datasets import PROFILE_FIELDS, STAGE_IID, Filters, region_of
+from puja_indah.reports.datasets import PROFILE_HEADERS, STAGE_IID, Filters, region_of
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _LATIN1 = str.maketrans(
@@ -317,10 +317,12 @@ def dossier(filters: Filters, out: IO[bytes]) -> None:
     pdf.multi_cell(0, 8, pdf.t(innovation.name), new_x="LMARGIN", new_y="NEXT")
 
     pdf.heading(_("Profile"))
+    # The export's own row for this innovation (filters.innovation_id): the same values.
+    row = next(datasets.profile_rows(filters), [])
     profile = [
-        (header, get(innovation))
-        for _name, header, get, _w in PROFILE_FIELDS
-        if get(innovation) not in (None, "")
+        (header, value)
+        for header, value in zip(PROFILE_HEADERS, row, strict=False)
+        if value not in (None, "")
     ]
     pdf.data_table(
         [_("Field"), _("Value")],

@@ -591,3 +591,91 @@ def test_each_export_is_recorded_once_in_the_audit_trail(
         ("exported", "export", {"kind": "profiles", "format": "csv", "params": {}}),
         ("exported", "ExportJob", {"kind": "region", "format": "pdf", "params": {}}),
     ]
+
+
+# --- the profile rows read with Core -------------------------------------------------------------
+
+
+def _orm_profile(innovation: Innovation) -> list[Any]:
+    """What the profile sheet held when it was built from ORM objects: the reference the
+    column select must still equal, field by field."""
+    from puja_indah.reports.datasets import FORM_IID, KIND_IID, STAGE_IID, YES_NO_IID
+
+    i = innovation
+    others = "; ".join(sorted(link.affair.name for link in i.other_affairs))
+    return [
+        i.name, i.agency.name, STAGE_IID[i.stage],
+        i.initiator_kind.name if i.initiator_kind else "", i.initiator_name,
+        KIND_IID.get(i.kind, "") if i.kind else "", FORM_IID.get(i.form, "") if i.form else "",
+        i.theme.name if i.theme else "", i.affair.name if i.affair else "", others,
+        i.trial_date, i.implementation_date,
+        "" if i.developed_further is None else YES_NO_IID[i.developed_further],
+        i.developed_note, i.design_legal_basis, i.design_problem, i.design_strategic_issues,
+        i.design_method, i.design_advantages, i.design_how_it_works, i.goals, i.benefits,
+        i.results_before, i.results_after, i.budget_note, i.business_profile, i.ip_note,
+        i.awards, i.video_url, i.challenges, i.success_conditions, i.lessons,
+        i.replication_prerequisites, i.region.name, i.id,
+    ]  # fmt: skip
+
+
+def test_profile_rows_equal_the_orm_reading_in_every_scope(
+    app: Flask, demo: Demo, scenario: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from puja_indah.core.models import Role
+    from puja_indah.innovations.models import InnovationAffair, InnovationForm, InnovationKind
+    from puja_indah.reference.models import Affair, InitiatorKind, Theme
+    from puja_indah.reports import datasets
+
+    with system(app):
+        bkd = db.session.get(Innovation, scenario["bkd"])
+        assert bkd is not None
+        affairs = list(db.session.scalars(sa.select(Affair).order_by(Affair.id).limit(3)))
+        bkd.affair_id = affairs[0].id
+        for affair in affairs[1:]:
+            bkd.other_affairs.append(InnovationAffair(agency_id=bkd.agency_id, affair_id=affair.id))
+        bkd.theme_id = db.session.scalar(sa.select(Theme.id).limit(1))
+        bkd.initiator_kind_id = db.session.scalar(sa.select(InitiatorKind.id).limit(1))
+        bkd.kind, bkd.form = InnovationKind.DIGITAL, InnovationForm.PUBLIC_SERVICE
+        bkd.developed_further = False
+        other_names = "; ".join(sorted(a.name for a in affairs[1:]))
+        db.session.commit()
+
+    bombana = demo.regions["74.06"]
+    scopes = {
+        "national": Scope.for_membership(Role.NATIONAL_REVIEWER, None, None),
+        "monitor": Scope.for_membership(Role.REGION_MONITOR, None, bombana),
+        "officer": Scope.for_membership(Role.AGENCY_OFFICER, demo.agency("BKD"), bombana),
+    }
+    # The monitor's region filter is taken off: the tenancy criteria alone must hold the
+    # Core select to the monitor's region (and the officer's agency), as they hold the ORM.
+    monkeypatch.setattr(datasets, "_in_region", lambda stmt, _column, _filters: stmt)
+    seen: dict[str, list[list[Any]]] = {}
+    with app.app_context(), app.test_request_context():
+        for label, scope in scopes.items():
+            with scoped(scope, db.session):
+                rows = list(datasets.profile_rows(datasets.Filters()))
+                objects = db.session.scalars(
+                    sa.select(Innovation).order_by(
+                        Innovation.region_id,
+                        Innovation.agency_id,
+                        Innovation.name_key,
+                        Innovation.id,
+                    )
+                )
+                assert rows == [_orm_profile(i) for i in objects], label
+                seen[label] = rows
+            db.session.remove()
+
+    bkd_row = next(row for row in seen["national"] if row[-1] == scenario["bkd"])
+    assert bkd_row[9] == other_names
+    assert bkd_row[5] == "Digital" and bkd_row[12] == "Tidak"
+    region_names = {row[-2] for row in seen["monitor"]}
+    assert region_names == {"Kabupaten Bombana"}
+    assert scenario["far"] not in {row[-1] for row in seen["monitor"]}
+    assert any(row[-1] == scenario["far"] for row in seen["national"])
+    with system(app):
+        bkd_id = demo.agency("BKD")
+        own = set(
+            db.session.scalars(sa.select(Innovation.id).where(Innovation.agency_id == bkd_id))
+        )
+    assert {row[-1] for row in seen["officer"]} == own

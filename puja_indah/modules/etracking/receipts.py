@@ -11,11 +11,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import segno
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
-from fpdf import FPDF
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -27,6 +27,9 @@ from puja_indah.modules.etracking import codes
 from puja_indah.modules.etracking.blueprint import bp
 from puja_indah.modules.etracking.models import TrackedFile
 from puja_indah.modules.etracking.status import wita
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 SIZES = ("a6", "58mm")
 DEFAULT_SIZE = "a6"
@@ -182,6 +185,9 @@ def receipt_pdf_bytes(data: Receipt, size: str) -> bytes:
 
 
 def _new_pdf(layout: _Layout, height: float, title: str) -> FPDF:
+    # fpdf2 (with fontTools) is ~20 MB resident: loaded by the first receipt, not by every worker.
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format=(layout.width, height))
     pdf.set_margins(layout.margin, layout.margin, layout.margin)
     pdf.set_auto_page_break(False)

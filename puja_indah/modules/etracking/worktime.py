@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_data
-
 from puja_indah.core.clock import WITA
 
 # The longest span walked day by day: beyond it the input is refused rather than looped over.
@@ -27,6 +25,8 @@ MAX_SPAN_DAYS = 3660
 def national_holidays(years: Iterable[int]) -> dict[date, str]:
     """Indonesia's public holidays for the given years, named in Indonesian where the package
     has the translation."""
+    import holidays as holiday_data  # ~4 MB of holiday tables: only when a calendar needs them
+
     try:
         found = holiday_data.country_holidays("ID", years=list(years), language="id")
     except (NotImplementedError, KeyError):  # pragma: no cover - an older package without "id"
