@@ -401,4 +401,6 @@ def init_security_headers(app: Flask) -> None:
 
 def _same_for_everyone(response: Any) -> bool:
     endpoint = request.endpoint or ""
-    return endpoint == "static" or endpoint.endswith(".static") or bool(response.cache_control.public)
+    return (
+        endpoint == "static" or endpoint.endswith(".static") or bool(response.cache_control.public)
+    )
