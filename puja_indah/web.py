@@ -397,7 +397,22 @@ def init_security_headers(app: Flask) -> None:
 
     @app.after_request
     def no_store_when_signed_in(response: Any) -> Any:
-        if getattr(current_user, "is_authenticated", False):
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Whatever a signed-in user is shown (pages, JSON, downloads, error pages) may be private:
+        # neither the browser nor a proxy may keep it, whatever the view or send_file() set
+        # ("no-cache" still stores). Exempt: static files and answers the view marked public (the
+        # same for everyone: API docs assets, a published document).
+        if (
+            not _same_for_everyone(response)
+            and "no-store" not in (response.headers.get("Cache-Control") or "")
+            and getattr(current_user, "is_authenticated", False)
+        ):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+def _same_for_everyone(response: Any) -> bool:
+    endpoint = request.endpoint or ""
+    return (
+        endpoint == "static" or endpoint.endswith(".static") or bool(response.cache_control.public)
+    )

@@ -343,3 +343,65 @@ def no_demo_innovations(app: Flask) -> None:
             db.session.delete(innovation)
         db.session.commit()
         db.session.remove()
+
+
+# --- fuzz case count (tests/fuzzcount.py) ---------------------------------------------------------
+_FUZZ_PASSED: dict[str, set[str]] = {}  # module -> node ids of its `fuzz` tests that passed
+_FUZZ_ITEMS: set[str] = set()  # node ids of the collected `fuzz` tests
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _FUZZ_ITEMS.update(item.nodeid for item in items if item.get_closest_marker("fuzz"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed and report.nodeid in _FUZZ_ITEMS:
+        module = report.nodeid.split("::")[0].removesuffix(".py").replace("/", ".")
+        _FUZZ_PASSED.setdefault(module, set()).add(report.nodeid)
+
+
+def _fuzz_run_complete() -> tuple[bool, str]:
+    """Whether every fuzz test of every fuzz module ran and passed (not a developer's subset)."""
+    import sys
+
+    from tests import fuzzcount
+
+    for name in fuzzcount.MODULES:
+        module = sys.modules.get(name)
+        passed = len(_FUZZ_PASSED.get(name, ()))
+        if module is None or passed != module.FUZZ_TESTS:
+            expected = getattr(module, "FUZZ_TESTS", "?")
+            return False, f"{name}: {passed} of {expected} fuzz tests passed"
+    return True, ""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import fuzzcount
+
+    complete, why = _fuzz_run_complete()
+    if not _FUZZ_ITEMS:
+        return  # no fuzz test in this run: nothing to say
+    session.config.stash[_FUZZ_SUMMARY] = (fuzzcount.sent(), complete, why)
+    if complete and fuzzcount.sent() < fuzzcount.MIN_CASES:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_FUZZ_SUMMARY = pytest.StashKey[tuple[int, bool, str]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from tests import fuzzcount
+
+    summary = config.stash.get(_FUZZ_SUMMARY, None)
+    if summary is None:
+        return
+    sent, complete, why = summary
+    line = f"fuzz cases sent: {sent}"
+    if not complete:
+        terminalreporter.write_line(f"{line} (minimum not checked, a partial run: {why})")
+    elif sent < fuzzcount.MIN_CASES:
+        terminalreporter.write_line(
+            f"{line}: FAILED, fewer than PUJA_FUZZ_MIN_CASES={fuzzcount.MIN_CASES}", red=True
+        )
+    else:
+        terminalreporter.write_line(f"{line} (minimum {fuzzcount.MIN_CASES})", green=True)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
+from tests import fuzzcount
 from tests.api.conftest import TokenMaker, bearer
 
 # Examples per operation and identity: enough to reach every parameter and its bounds in CI time.
@@ -79,6 +80,11 @@ def _known_ids(client: Any, path: str, headers: dict[str, str]) -> dict[str, Any
     return known
 
 
+# The `fuzz` tests of this module (tests/fuzzcount.py).
+FUZZ_TESTS = len(OPERATIONS) * len(IDENTITIES)
+
+
+@pytest.mark.fuzz
 @pytest.mark.parametrize("identity", sorted(IDENTITIES))
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_operation_answers_as_documented(
@@ -108,6 +114,7 @@ def test_operation_answers_as_documented(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def run(case: Any) -> None:
-        case.call_and_validate(headers=headers)
+        with fuzzcount.counting():
+            case.call_and_validate(headers=headers)
 
     run()

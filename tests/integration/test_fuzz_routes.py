@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from puja_indah.extensions import limiter
+from tests import fuzzcount
 from tests.conftest import ROLE_ACCOUNTS, Demo, TestDatabase, make_test_config, restore_snapshot
 from tests.tenancy.datawatch import DataWatch, fingerprint
 from tests.tenancy.route_matrix import EXEMPT, MATRIX, ROLES, build_far_objects
@@ -78,8 +79,9 @@ HOSTILE_IDS = ("0", str(2**31 - 1), str(2**31), str(2**63), "-1", "1e3")
 # Query parameters tried on every page, on top of the fields of its GET forms.
 COMMON_PARAMS = ("page", "per_page", "q", "region", "next")
 BOOKKEEPING_FREE_DELETE = ("login_failures",)
-# Tuned so the whole file stays well under a minute on SQLite (see the module docstring).
-GENERATED_EXAMPLES = 12
+# Per route; PUJA_FUZZ_EXAMPLES sets it (tests/fuzzcount.py: chosen so that a full run sends at
+# least PUJA_FUZZ_MIN_CASES requests in CI time).
+GENERATED_EXAMPLES = fuzzcount.EXAMPLES
 
 
 # --- reading forms from a page -------------------------------------------------------------------
@@ -172,17 +174,14 @@ def _allowed_roles(endpoint: str, method: str) -> list[str]:
     return ["anonymous"] + [r for r in signed_in if expect.status(r, "own", method) in (200, 302)]
 
 
-REQUESTS = {"count": 0}
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _report_requests(request: pytest.FixtureRequest) -> Iterator[None]:
-    started = time.perf_counter()
+    started, sent = time.perf_counter(), fuzzcount.sent()
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(
-            f"\ntest_fuzz_routes: {REQUESTS['count']} requests "
+            f"\ntest_fuzz_routes: {fuzzcount.sent() - sent} requests "
             f"in {time.perf_counter() - started:.1f} s"
         )
 
@@ -241,14 +240,14 @@ class Fuzzer:
         what: str = "",
         **kwargs: Any,
     ) -> Any:
-        REQUESTS["count"] += 1
         client = self.clients[role]
         label = f"{method} {url[:120]!r} as {role} {what}"[:400]
         try:
-            if method == "GET":
-                response = client.get(url, **kwargs)
-            else:
-                response = client.open(url, method=method, data=data, **kwargs)
+            with fuzzcount.counting():
+                if method == "GET":
+                    response = client.get(url, **kwargs)
+                else:
+                    response = client.open(url, method=method, data=data, **kwargs)
         except Exception as error:  # a propagated exception is what a 500 would be
             self.failures.append(f"{label}: exception {error!r}"[:600])
             self.app.logger.info("fuzz: %s", label)
@@ -379,6 +378,11 @@ GENERATED = settings(
 # --- the test ------------------------------------------------------------------------------------
 
 
+# The `fuzz` tests of this module (tests/fuzzcount.py): one per route, and the CSRF one.
+FUZZ_TESTS = len(ROUTES) + 1
+
+
+@pytest.mark.fuzz
 @pytest.mark.parametrize(("endpoint", "rule", "methods"), ROUTES, ids=[e for e, _, _ in ROUTES])
 def test_no_hostile_input_gives_a_server_error(
     app: Flask,
@@ -589,6 +593,7 @@ def _csrf_sign_in(app: Flask, account: str) -> FlaskClient:
     return client
 
 
+@pytest.mark.fuzz
 def test_a_missing_or_forged_csrf_token_is_the_friendly_400_page(
     csrf_app: Flask, app: Flask, demo: Demo
 ) -> None:
@@ -618,8 +623,8 @@ def test_a_missing_or_forged_csrf_token_is_the_friendly_400_page(
         for method in post_methods:
             for token in (None, "", "forged-token", "x" * 5000, "a\x00b"):
                 data = {"submit": "1"} if token is None else {"csrf_token": token, "submit": "1"}
-                REQUESTS["count"] += 1
-                response = clients[role].open(url, method=method, data=data)
+                with fuzzcount.counting():
+                    response = clients[role].open(url, method=method, data=data)
                 body = response.get_data(as_text=True)
                 if response.status_code != 400 or "Formulir kedaluwarsa" not in body:
                     failures.append(

@@ -1,10 +1,16 @@
-"""Attack files against the two uploads: the scanned decree PDF (new and edit decree) and the
-decree import (CSV/XLSX). Each is refused with an Indonesian message and leaves the database and
-the file store exactly as they were; never a 500. The field names are read from the forms."""
+"""Attack files against the uploads: the scanned decree PDF (new and edit decree), the decree
+import (CSV/XLSX) and the evidence vault (what test_evidence.py's corpus does not already try:
+polyglots, double extensions, direction and NUL characters in names, content-type lies, one byte
+over the cap; the self-assessment's uploads go through the same vault checks, test_uploads.py).
+Each is refused with an Indonesian message and leaves the database and the file store exactly as
+they were (or, for a genuine file under a hostile name, is stored under a random key and a clean
+name); never a 500. The field names are read from the forms."""
 
 from __future__ import annotations
 
+import html
 import io
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -24,6 +30,7 @@ from puja_indah.agencies import importer, services
 from puja_indah.agencies.models import Decree
 from puja_indah.core.models import Agency
 from puja_indah.core.tenancy import Scope, scoped
+from puja_indah.evidence.models import EvidenceFile
 from puja_indah.extensions import db
 from tests.conftest import Demo
 from tests.tenancy.datawatch import fingerprint
@@ -378,3 +385,153 @@ def test_a_formula_in_a_csv_import_is_kept_as_plain_text(
     page = monitor.get(f"/sk/{decree_id}").get_data(as_text=True)
     assert "=CMD|&#39; /C calc&#39;!A0" in page or "=CMD|&#x27; /C calc&#x27;!A0" in page
     assert hyperlink not in page  # the quotes are escaped in the HTML
+
+
+# --- the evidence vault: what the evidence tests' corpus (test_evidence.py) does not try ---------
+
+EVIDENCE_FIELDS = {
+    "title": "Bukti serangan",
+    "document_number": "800/1/2025",
+    "document_date": "2025-03-01",
+    "subject": "Uji berkas",
+    "link_url": "",
+}
+EVIDENCE_SCRIPTS = "Berkas PDF yang berisi skrip atau program tertanam tidak diterima."
+
+
+@pytest.fixture
+def bkd_innovation(app: Flask, demo: Demo) -> int:
+    from tests.integration.test_evidence import make_innovation
+
+    return make_innovation(app, demo.agency("BKD"))
+
+
+def _evidence_upload(
+    client: FlaskClient, innovation: int, content: bytes, filename: str, content_type: str
+) -> Any:
+    upload = FileStorage(io.BytesIO(content), filename=filename, content_type=content_type)
+    stream, length, boundary = stream_encode_multipart(
+        {**EVIDENCE_FIELDS, "file": upload}, use_tempfile=False
+    )
+    return client.post(
+        f"/innovations/{innovation}/evidence/new",
+        input_stream=stream,
+        content_length=length,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+    )
+
+
+EVIDENCE_ATTACKS = [
+    pytest.param(
+        PDF.replace(b"%%EOF", b"<html><body><script>alert(document.cookie)</script>\n%%EOF"),
+        "bukti.pdf",
+        "application/pdf",
+        EVIDENCE_SCRIPTS,
+        id="polyglot-pdf-with-html",
+    ),
+    pytest.param(HTML + b"\n" + PDF, "bukti.pdf", "application/pdf", "halaman web", id="html-pdf"),
+    pytest.param(PDF, "bukti.pdf.php", "application/pdf", "berakhiran “.php”", id="double-ext"),
+    pytest.param(
+        b"<?php system($_GET['c']); ?>", "shell.php.pdf", "application/pdf", "skrip", id="php.pdf"
+    ),
+    pytest.param(
+        PDF, "bukti\u202efdp.exe", "application/pdf", "berakhiran “.exe”", id="rtl-exe-name"
+    ),
+    pytest.param(
+        HTML, "bukti.pdf", "application/pdf", "halaman web", id="html-claiming-application-pdf"
+    ),
+    pytest.param(
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "gambar.png",
+        "image/png",
+        "gambar SVG",
+        id="svg-onload-claiming-image-png",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "filename", "content_type", "message"), EVIDENCE_ATTACKS)
+def test_evidence_attack_is_refused_and_nothing_is_stored(
+    app: Flask,
+    login: Callable[[str], FlaskClient],
+    bkd_innovation: int,
+    storage_root: Path,
+    content: bytes,
+    filename: str,
+    content_type: str,
+    message: str,
+) -> None:
+    officer = login("officer.bkd")
+    data_before, files_before = fingerprint(app), _listing(storage_root)
+    response = _evidence_upload(officer, bkd_innovation, content, filename, content_type)
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200, body[:500]
+    assert message in body
+    assert fingerprint(app) == data_before
+    assert _listing(storage_root) == files_before
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        pytest.param("laporan\u202egpj.pdf", id="rtl-override"),
+        pytest.param("lap\x00oran.pdf", id="nul"),
+        pytest.param("..\\..\\windows\\laporan.pdf", id="windows-traversal"),
+        pytest.param("\u200b\u2066laporan\u2069.pdf", id="invisible-marks"),
+    ],
+)
+def test_a_genuine_pdf_under_a_hostile_name_is_stored_under_a_clean_name(
+    app: Flask,
+    login: Callable[[str], FlaskClient],
+    bkd_innovation: int,
+    storage_root: Path,
+    filename: str,
+) -> None:
+    """Sent as text/html (a content-type lie): the bytes decide, and the download is a PDF
+    attachment under a name free of control and direction characters, never run or shown."""
+    officer = login("officer.bkd")
+    response = _evidence_upload(officer, bkd_innovation, PDF, filename, "text/html")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context(), scoped(Scope.system("test: read evidence"), db.session):
+        (version,) = db.session.scalars(sa.select(EvidenceFile)).all()
+        name, key, evidence_id = version.original_name, version.storage_key, version.evidence_id
+        content_type, file_id = version.content_type, version.id
+        db.session.remove()
+    assert content_type == "application/pdf"
+    assert not any(unicodedata.category(ch).startswith("C") for ch in name), repr(name)
+    assert "/" not in name and "\\" not in name and ".." not in name
+    stored = [p for p in storage_root.parent.rglob("*") if p.is_file()]
+    assert stored == [storage_root / "evidence" / key[:2] / key]
+    download = officer.get(f"/innovations/{bkd_innovation}/evidence/{evidence_id}/files/{file_id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "\u202e" not in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_evidence_pdf_one_byte_over_its_cap_is_refused_and_at_the_cap_accepted(
+    app: Flask,
+    login: Callable[[str], FlaskClient],
+    bkd_innovation: int,
+    storage_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cap = 1024 * 1024
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", {**app.config["UPLOAD_MAX_BYTES"]})
+    app.config["UPLOAD_MAX_BYTES"]["pdf"] = cap
+    officer = login("officer.bkd")
+
+    def pdf_of(size: int) -> bytes:
+        body = PDF.replace(b"%%EOF", b"")
+        return body + b"%" + b"0" * (size - len(body) - len(b"%\n%%EOF\n")) + b"\n%%EOF\n"
+
+    data_before = fingerprint(app)
+    over = _evidence_upload(
+        officer, bkd_innovation, pdf_of(cap + 1), "besar.pdf", "application/pdf"
+    )
+    assert over.status_code == 200
+    assert "Ukuran berkas PDF lebih dari 1 MB." in over.get_data(as_text=True)
+    assert fingerprint(app) == data_before and _listing(storage_root) == []
+    at_cap = _evidence_upload(officer, bkd_innovation, pdf_of(cap), "pas.pdf", "application/pdf")
+    assert at_cap.status_code == 302, at_cap.get_data(as_text=True)[:500]
