@@ -71,8 +71,9 @@ class Config:
         self.STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(instance / "files"))
         # Any fsspec URL (s3://bucket/prefix needs the `s3` extra); empty: file:// STORAGE_ROOT.
         self.STORAGE_URL = os.environ.get("STORAGE_URL", "")
-        # memory:// counts per worker; production points this at Redis (redis://host:6379/1).
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # puja-memory:// (core/ratelimit.py: memory:// without a thread per request) counts per
+        # worker; several machines point this at Redis (redis://host:6379/1).
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "puja-memory://")
         # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
         # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
         self.PROXY_HOPS = int(os.environ.get("PUJA_PROXY_HOPS", "0"))

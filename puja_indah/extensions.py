@@ -10,12 +10,15 @@ from flask_wtf import CSRFProtect
 
 from puja_indah.api.spec import PujaApi
 from puja_indah.core.db import Base
+from puja_indah.core.ratelimit import SweepingMemoryStorage
 
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+# Named so that importing it registers `puja-memory://`, the default RATELIMIT_STORAGE_URI.
+RATELIMIT_MEMORY = SweepingMemoryStorage
 limiter = Limiter(key_func=get_remote_address)
 # The JSON API's OpenAPI generator (puja_indah/api/spec.py).
 api = PujaApi()

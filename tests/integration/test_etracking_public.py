@@ -59,7 +59,9 @@ def test_status_page_shows_the_stages_with_times_and_the_desk(
     assert "Badan Keuangan Daerah" in page
     assert "kunjungi loket Badan Keuangan Daerah" in page  # no contact entered: no invented one
     assert "<script" not in page
-    assert response.headers["Cache-Control"] == "no-store"
+    # Public by code but about one person's file: never in a shared cache, always revalidated.
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["ETag"]
 
 
 def test_a_new_file_is_on_time_and_the_desk_contact_is_shown(
@@ -201,6 +203,33 @@ def test_open_pages_are_rate_limited_with_a_friendly_page(client: FlaskClient) -
     code = codes.new_code()
     codes_statuses = [client.get(f"/s/{code}").status_code for _ in range(31)]
     assert codes_statuses[0] == 404 and codes_statuses[-1] == 429
+
+
+def test_the_page_is_revalidated_and_never_stale_after_a_step(
+    app: Flask, client: FlaskClient, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from puja_indah.modules.etracking import status
+
+    # One minute throughout: the page states the minute it was checked.
+    monkeypatch.setattr(status, "utcnow", lambda: at("2026-11-03", "10:00"))
+    made = make_file(app, demo.agency("BKD"), received=at("2026-11-02", "09:00"))
+    first = client.get(f"/s/{made.code}")
+    etag = first.headers["ETag"]
+    same = client.get(f"/s/{made.code}", headers={"If-None-Match": etag})
+    assert same.status_code == 304 and not same.data
+    # Another visitor's copy carries another session's form token: no 304 for it.
+    other = app.test_client().get(f"/s/{made.code}", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    assert token.search(_text(other)).group(1) != token.search(_text(first)).group(1)
+
+    step(app, made, FileAction.ADVANCE, at("2026-11-02", "09:40"))
+    after = client.get(f"/s/{made.code}", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    page = _text(after)
+    assert page.count("s-done") == 1 and page.count("s-current") == 1
+    # The same facts come back from the rendering kept for them, the stage change included.
+    assert _text(client.get(f"/s/{made.code}")).count("s-done") == 1
 
 
 def test_the_page_follows_the_chosen_language(app: Flask, client: FlaskClient, demo: Demo) -> None:

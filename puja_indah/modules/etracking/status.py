@@ -2,19 +2,27 @@
 
 Open to anyone with the code — the submitter's phone, a contractor — so the pages are small
 (a standalone template and one tiny stylesheet, no Bootstrap, no script), rate-limited per
-address, never cached, and show only what `status_queries` selects. A mistyped code is caught
-by its check character before any lookup and said so; a well-formed code that leads nowhere
-(never issued, or its desk has the module off) gets one answer that tells nothing more.
+address, and show only what `status_queries` selects. The status is read afresh on every
+request; only its rendering is reused (`_rendered`) when the same facts come back within the
+same minute, and a browser may keep the page but must ask again each time (ETag, 304). A
+mistyped code is caught by its check character before any lookup and said so; a well-formed
+code that leads nowhere (never issued, or its desk has the module off) gets one answer that
+tells nothing more.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from puja_indah.core.db import utcnow
@@ -62,22 +70,69 @@ def working_time(minutes: int | None) -> str:
     return _("%(minutes)d min", minutes=rest)
 
 
+def _helpers() -> dict[str, Any]:
+    return {
+        "wita": wita,
+        "wita_span": wita_span,
+        "working_time": working_time,
+        "status_label": engine.status_label,
+        "display": codes.display,
+        "max_input": MAX_INPUT,
+    }
+
+
 def _page(template: str, status: int = 200, **context: Any) -> Response:
-    html = render_template(
-        template,
-        wita=wita,
-        wita_span=wita_span,
-        working_time=working_time,
-        status_label=engine.status_label,
-        display=codes.display,
-        max_input=MAX_INPUT,
-        **context,
-    )
+    html = render_template(template, **_helpers(), **context)
     response = Response(html, status=status, mimetype="text/html")
-    # A file's status changes by the hour and the page is found by a secret-ish code.
+    # The lookup form and the refusals: nothing worth keeping.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+# Rendered status pages by everything they show: (language, address, status facts, minute).
+# The facts are read from the database on every request, so an entry can never show an old
+# stage — a changed file makes a new key. The minute is in the key because the page states the
+# time it was checked and the working time used, both to the minute.
+RENDERED_MAX = 512
+_rendered: OrderedDict[tuple[Any, ...], tuple[str, str]] = OrderedDict()
+_rendered_lock = threading.Lock()
+# Stands in for the visitor's own CSRF token (the language form) in a rendered page; random so
+# that no text typed by staff can collide with it.
+_TOKEN_SLOT = f"csrf-{secrets.token_hex(12)}"
+
+
+def _status_page(item: status_queries.PublicStatus, checked_at: datetime) -> Response:
+    key = (current_language(), request.script_root, request.full_path, item, checked_at)
+    with _rendered_lock:
+        cached = _rendered.get(key)
+        if cached is not None:
+            _rendered.move_to_end(key)
+    if cached is None:
+        html = render_template(
+            "etracking/status.html",
+            item=item,
+            checked_at=checked_at,
+            csrf_token=lambda: _TOKEN_SLOT,
+            **_helpers(),
+        )
+        cached = (html, hashlib.blake2b(html.encode(), digest_size=16).hexdigest())
+        with _rendered_lock:
+            _rendered[key] = cached
+            while len(_rendered) > RENDERED_MAX:
+                _rendered.popitem(last=False)
+    html, digest = cached
+    token = generate_csrf()
+    response = Response(html.replace(_TOKEN_SLOT, token), mimetype="text/html")
+    # The page as this visitor has it: the same facts and the same session (its language form
+    # carries the session's CSRF token), so a 304 never hands back another session's form.
+    secret = str(session.get("csrf_token", ""))
+    response.set_etag(hashlib.blake2b(f"{digest}:{secret}".encode(), digest_size=16).hexdigest())
+    # Public by code but about one person's file: browsers only (private), and they must ask
+    # again every time (no-cache) — the 304 keeps that cheap — so a stage change shows at once.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response.make_conditional(request)
 
 
 TYPO = "typo"
@@ -108,10 +163,12 @@ def status(tracking_code: str) -> Response:
     if code != tracking_code:
         # Typed by hand in lower case or with hyphens: one canonical address per file.
         return redirect(url_for(".status", tracking_code=code))
-    found = status_queries.public_status(code)
+    # To the minute, as the page shows it: the same facts within a minute render the same page.
+    now = utcnow().replace(second=0, microsecond=0)
+    found = status_queries.public_status(code, now)
     if found is None:
         return _page("etracking/lookup.html", 404, typed=codes.display(code), problem=UNKNOWN)
-    return _page("etracking/status.html", item=found, checked_at=utcnow())
+    return _status_page(found, now)
 
 
 @open_bp.errorhandler(429)

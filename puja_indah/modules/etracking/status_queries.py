@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
 
 from puja_indah.agencies.models import AgencyProfile
 from puja_indah.core.db import utcnow
@@ -95,40 +94,56 @@ class PublicStatus:
 
 def public_status(code: str, now: datetime | None = None) -> PublicStatus | None:
     """The public status of the file with this (canonical) code, or None when there is no such
-    file or its desk does not run the e-tracking module."""
+    file or its desk does not run the e-tracking module.
+
+    Two queries (this page is the busiest anonymous one): the file with its names, desk contact
+    and stages in one (a row per stage), its steps in the other; the working calendar only for
+    an open file whose stage has a time limit."""
     moment = now or utcnow()
     with cross_agency_read(REASON, db.engine) as session:
-        row = session.execute(
+        stages = session.execute(
             select(
-                TrackedFile.id,
+                TrackedFile.id.label("file_id"),
                 TrackedFile.agency_id,
-                TrackedFile.version_id,
-                TrackedFile.file_kind_id,
                 TrackedFile.stage_id,
                 TrackedFile.status,
                 TrackedFile.received_at,
                 TrackedFile.stage_entered_at,
                 TrackedFile.closed_at,
-            ).where(TrackedFile.public_code == code)
-        ).one_or_none()
-        if row is None or not _module_on(session, row.agency_id):
-            return None
-        process_name = session.scalar(
-            select(Process.name)
-            .join(ProcessVersion, ProcessVersion.process_id == Process.id)
-            .where(ProcessVersion.id == row.version_id)
-        )
-        kind_name = session.scalar(select(FileKind.name).where(FileKind.id == row.file_kind_id))
-        stages = session.execute(
-            select(
+                Process.name.label("process_name"),
+                FileKind.name.label("kind_name"),
+                Agency.name.label("agency_name"),
+                AgencyProfile.address,
+                AgencyProfile.phone,
+                AgencyProfile.email,
+                AgencyProfile.website,
+                AgencyProfile.office_hours,
                 StageDefinition.id,
                 StageDefinition.position,
                 StageDefinition.public_label,
                 StageDefinition.sla_minutes,
             )
-            .where(StageDefinition.version_id == row.version_id)
+            .join(ProcessVersion, ProcessVersion.id == TrackedFile.version_id)
+            .join(Process, Process.id == ProcessVersion.process_id)
+            .join(FileKind, FileKind.id == TrackedFile.file_kind_id)
+            .join(Agency, Agency.id == TrackedFile.agency_id)
+            # A desk with the module off reads as not found, like an unknown code.
+            .join(
+                ModuleActivation,
+                and_(
+                    ModuleActivation.agency_id == TrackedFile.agency_id,
+                    ModuleActivation.module_code == MODULE_CODE,
+                    ModuleActivation.enabled.is_(True),
+                ),
+            )
+            .outerjoin(AgencyProfile, AgencyProfile.agency_id == TrackedFile.agency_id)
+            .join(StageDefinition, StageDefinition.version_id == TrackedFile.version_id)
+            .where(TrackedFile.public_code == code)
             .order_by(StageDefinition.position)
         ).all()
+        if not stages:
+            return None
+        row = stages[0]
         events = session.execute(
             select(
                 FileEvent.action,
@@ -137,10 +152,17 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
                 FileEvent.at,
                 FileEvent.breached,
             )
-            .where(FileEvent.file_id == row.id)
+            .where(FileEvent.file_id == row.file_id)
             .order_by(FileEvent.sequence)
         ).all()
-        desk = _desk_contact(session, row.agency_id)
+        desk = DeskContact(
+            row.agency_name,
+            row.address or "",
+            row.phone or "",
+            row.email or "",
+            row.website or "",
+            row.office_hours or "",
+        )
         current = next(s for s in stages if s.id == row.stage_id)
         used = due = None
         sla = current.sla_minutes
@@ -161,7 +183,6 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
                 used = due = None
         else:
             sla = None
-
     entered: dict[int, datetime] = {}
     left: dict[int, datetime] = {}
     breached: dict[int, bool | None] = {}
@@ -194,8 +215,8 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
         )
     return PublicStatus(
         code=code,
-        process_name=process_name or "",
-        file_kind_name=kind_name or "",
+        process_name=row.process_name,
+        file_kind_name=row.kind_name,
         status=row.status,
         received_at=row.received_at,
         closed_at=row.closed_at,
@@ -207,32 +228,3 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
         due_at=due,
         desk=desk,
     )
-
-
-def _module_on(session: Session, agency_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(ModuleActivation.enabled).where(
-                ModuleActivation.agency_id == agency_id,
-                ModuleActivation.module_code == MODULE_CODE,
-            )
-        )
-    )
-
-
-def _desk_contact(session: Session, agency_id: int) -> DeskContact:
-    """The desk agency's office contact as its officers entered it (no invented numbers);
-    never the names of people."""
-    agency = session.execute(select(Agency.name).where(Agency.id == agency_id)).one()
-    profile = session.execute(
-        select(
-            AgencyProfile.address,
-            AgencyProfile.phone,
-            AgencyProfile.email,
-            AgencyProfile.website,
-            AgencyProfile.office_hours,
-        ).where(AgencyProfile.agency_id == agency_id)
-    ).one_or_none()
-    if profile is None:
-        return DeskContact(agency.name, "", "", "", "", "")
-    return DeskContact(agency.name, *profile)
