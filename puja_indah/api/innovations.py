@@ -33,7 +33,7 @@ from puja_indah.api.writes import Refusals, commit, created_headers, etag_header
 from puja_indah.core.permissions import MAX_ID, can_edit_innovations, can_use_app
 from puja_indah.core.tenancy import current_scope
 from puja_indah.innovations import queries, services
-from puja_indah.innovations.forms import MAX_SECTION, MAX_TEXT
+from puja_indah.innovations.forms import MAX_SECTION, MAX_TEXT, PROFILE_FIELDS
 from puja_indah.innovations.models import (
     DESIGN_SECTIONS,
     Innovation,
@@ -244,24 +244,7 @@ def _code(value: Any) -> str:
 def _stored_values(innovation: Innovation) -> dict[str, Any]:
     """The stored profile as the web edit form shows it, in the JSON body's terms."""
     values: dict[str, Any] = {
-        name: getattr(innovation, name)
-        for name in (
-            "name",
-            "origin",
-            "appointment_id",
-            "initiator_kind_id",
-            "initiator_name",
-            "kind",
-            "form",
-            "theme_id",
-            "affair_id",
-            "trial_date",
-            "implementation_date",
-            "developed_further",
-            "developed_note",
-            "video_url",
-            *TEXT_FIELDS,
-        )
+        name: getattr(innovation, name) for name in PROFILE_FIELDS if name != "other_affair_ids"
     }
     values["other_affair_ids"] = [link.affair_id for link in innovation.other_affairs]
     return values
