@@ -259,6 +259,7 @@ class FilterForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search"), filters=[strip], validators=[max_length(100)])
+    region = id_select(_l("Region"))
     agency = id_select(_l("Agency"))
     stage = _select(_l("Stage"), STAGE_LABELS)
     form = _select(_l("Form (bentuk)"), FORM_LABELS)
