@@ -232,10 +232,12 @@ class StageChange(AgencyScoped, TimestampMixin, Base):
     user: Mapped[User | None] = relationship()
 
 
-# Full-text search (innovations/search.py): a GIN expression index on PostgreSQL, an FTS5 table
-# kept in sync by triggers on SQLite. Created by the migration only; no model maps them.
+# Full-text search (innovations/search.py): on PostgreSQL a stored generated tsvector column with
+# a GIN index (`ix_innovations_search_document`), an FTS5 table kept in sync by triggers on
+# SQLite. Created by the migrations only; no model maps them.
 SEARCH_TABLE = "innovations_search"
 SEARCH_INDEX = "ix_innovations_search"
+SEARCH_DOCUMENT = "search_document"
 # The searched text, in this order: name, summary, goals and the rancang bangun sections.
 SEARCH_COLUMNS = ("name", "summary", "goals", *DESIGN_SECTIONS)
-UNMAPPED_SCHEMA_PREFIXES.update({SEARCH_TABLE, SEARCH_INDEX})
+UNMAPPED_SCHEMA_PREFIXES.update({SEARCH_TABLE, SEARCH_INDEX, SEARCH_DOCUMENT})
