@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -87,6 +88,10 @@ class Innovation(AgencyScoped, TimestampMixin, Base):
         # Target of the children's (innovation_id, agency_id) keys.
         UniqueConstraint("id", "agency_id"),
         UniqueConstraint("region_id", "name_key"),
+        # The list's and the API's sort orders: a page is read in index order and the scan stops
+        # after it, instead of sorting every innovation in scope (30,000 nationally).
+        Index("ix_innovations_name_key_id", "name_key", "id"),
+        Index("ix_innovations_updated_at_id", "updated_at", "id"),
         # The region is the agency's region: checked by the database, not remembered.
         ForeignKeyConstraint(["agency_id", "region_id"], ["agencies.id", "agencies.region_id"]),
         CheckConstraint(
