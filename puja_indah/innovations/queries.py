@@ -116,33 +116,6 @@ LIST_COLUMNS = (
 )
 
 
-class ListPage(Pagination):
-    """A page of the list. With a full-text search, the page and the total come in one statement
-    (`count(*) OVER ()`): the search is the costly part of the filter and is then evaluated once
-    instead of once for the rows and again for the count (a page past the end, with no row to
-    carry the total, counts separately). Without one, a separate count is cheaper: the window
-    would make PostgreSQL keep every filtered row instead of a top-N sort."""
-
-    _total: int | None = None
-
-    def _query_items(self) -> list[Innovation]:
-        stmt = self._query_args["select"]
-        if not self._query_args["windowed"]:
-            return list(db.session.scalars(stmt.limit(self.per_page).offset(self._query_offset)))
-        stmt = stmt.add_columns(func.count().over())
-        rows = db.session.execute(stmt.limit(self.per_page).offset(self._query_offset)).all()
-        self._total = int(rows[0][1]) if rows else None
-        return [row[0] for row in rows]
-
-    def _query_count(self) -> int:
-        if self._total is not None:
-            return self._total
-        if self.page == 1 and self._query_args["windowed"]:
-            return 0
-        sub = self._query_args["select"].order_by(None).with_only_columns(Innovation.id)
-        return int(db.session.scalar(select(func.count()).select_from(sub.subquery())) or 0)
-
-
 def innovation_page(filters: Filters, page: int = 1) -> Pagination:
     """The list, filtered and sorted with a stable order (ties broken by id). Only the columns a
     row shows; agency and theme by primary key in one small statement each (a join would be made
@@ -159,12 +132,8 @@ def innovation_page(filters: Filters, page: int = 1) -> Pagination:
         stmt = stmt.order_by(STAGE_ORDER.desc(), Innovation.name_key, Innovation.id)
     else:
         stmt = stmt.order_by(Innovation.name_key, Innovation.id)
-    return ListPage(
-        page=min(max(page, 1), MAX_PAGE),
-        per_page=PER_PAGE,
-        error_out=False,
-        select=stmt,
-        windowed=bool(filters.q and search.words(filters.q)),
+    return db.paginate(
+        stmt, page=min(max(page, 1), MAX_PAGE), per_page=PER_PAGE, error_out=False, count=True
     )
 
 
