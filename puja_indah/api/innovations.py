@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import load_only
 
 from puja_indah.api.access import api_requires
 from puja_indah.api.etags import etag_of, require_if_match
@@ -137,8 +138,10 @@ def list_innovations(**args: Any) -> Any:
         year=args.get("year"),
         status=args.get("status"),
     )
+    # Only the summary's columns: the rancang bangun and other long texts stay in the database.
+    summary = [getattr(Innovation, name) for name in InnovationSummarySchema._declared_fields]
     body = paginate(
-        queries.filtered_innovations(filters),
+        queries.filtered_innovations(filters).options(load_only(*summary)),
         args,
         {
             "name": Innovation.name_key,

@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from puja_indah.agencies.models import Appointment, Decree
-from puja_indah.core.models import Agency
-from puja_indah.core.tenancy import Scope
+from puja_indah.core.models import Agency, Region
 from puja_indah.extensions import db
 from puja_indah.innovations import search
 from puja_indah.innovations.models import (
@@ -48,6 +47,7 @@ def get_innovation(innovation_id: int) -> Innovation | None:
 @dataclass(frozen=True)
 class Filters:
     q: str | None = None
+    region: int | None = None
     agency: int | None = None
     stage: str | None = None
     form: str | None = None
@@ -65,13 +65,12 @@ STAGE_ORDER = case(
 
 
 def filtered_innovations(filters: Filters) -> Select[Innovation]:
-    """The innovations the filters keep, unsorted (the web list and the API sort and page it).
-    The year filter is the theme's year: the yearly thematic list it is reported under."""
-    stmt = select(Innovation).options(
-        selectinload(Innovation.agency),
-        selectinload(Innovation.theme),
-        selectinload(Innovation.affair),
-    )
+    """The innovations the filters keep, unsorted and without eager loads (the web list and the
+    API sort, page and load what they show). The year filter is the theme's year: the yearly
+    thematic list it is reported under."""
+    stmt = select(Innovation)
+    if filters.region is not None:
+        stmt = stmt.where(Innovation.region_id == filters.region)
     if filters.agency is not None:
         stmt = stmt.where(Innovation.agency_id == filters.agency)
     if filters.stage:
@@ -102,9 +101,31 @@ def filtered_innovations(filters: Filters) -> Select[Innovation]:
     return stmt
 
 
+# The columns a list row shows: the rancang bangun and other long texts stay in the database.
+LIST_COLUMNS = (
+    Innovation.id,
+    Innovation.region_id,
+    Innovation.agency_id,
+    Innovation.theme_id,
+    Innovation.name,
+    Innovation.stage,
+    Innovation.status,
+    Innovation.published,
+    Innovation.updated_at,
+    Innovation.version,
+)
+
+
 def innovation_page(filters: Filters, page: int = 1) -> Pagination:
-    """The list, filtered and sorted with a stable order (ties broken by id)."""
-    stmt = filtered_innovations(filters)
+    """The list, filtered and sorted with a stable order (ties broken by id). Only the columns a
+    row shows; agency and theme joined in the same statement (a page read in the order of
+    `ix_innovations_name_key_id` joins only its own rows): two statements, the page and its
+    count, whatever the number of rows, agencies or regions — even for an empty page."""
+    stmt = filtered_innovations(filters).options(
+        load_only(*LIST_COLUMNS),
+        joinedload(Innovation.agency).load_only(Agency.name, Agency.short_name),
+        joinedload(Innovation.theme),
+    )
     if filters.sort == "updated":
         stmt = stmt.order_by(Innovation.updated_at.desc(), Innovation.id.desc())
     elif filters.sort == "stage":
@@ -167,18 +188,44 @@ def initiator_choices(current: int | None = None) -> list[SelectChoice]:
     return [NO_CHOICE, *(SelectChoice(str(k.id), k.name) for k in rows)]
 
 
-def agency_filter_choices(scope: Scope) -> list[SelectChoice]:
-    """Agencies a monitor, reviewer or administrator may narrow the list to."""
-    stmt = select(Agency).order_by(Agency.name, Agency.id)
-    if scope.kind == "region":
-        stmt = stmt.where(Agency.region_id == scope.region_id)
-    else:
-        stmt = stmt.options(selectinload(Agency.region))
-    choices = [SelectChoice("", "—")]
-    for agency in db.session.scalars(stmt):
-        label = agency.name if scope.kind == "region" else f"{agency.name} · {agency.region.name}"
-        choices.append(SelectChoice(str(agency.id), label))
-    return choices
+def region_filter_choices() -> list[SelectChoice]:
+    """The regions that have agencies, each under its province (≈500 for the whole country):
+    the national scope picks a region first, then one of its agencies. One statement; the list
+    grows with the country's regions, never with agencies or innovations."""
+    province = aliased(Region)
+    rows = db.session.execute(
+        select(Region.id, Region.name, Region.parent_id, province.name)
+        .outerjoin(province, province.id == Region.parent_id)
+        .where(Region.id.in_(select(Agency.region_id)))
+        .order_by(
+            func.coalesce(province.code, Region.code), Region.parent_id.is_not(None), Region.code
+        )
+    ).all()
+    return [
+        NO_CHOICE,
+        *(
+            SelectChoice(str(row[0]), row[1], optgroup=row[3] if row[2] is not None else row[1])
+            for row in rows
+        ),
+    ]
+
+
+def agency_filter_choices(region_id: int | None) -> list[SelectChoice]:
+    """The agencies of one region (tens): the monitor's own region, or the region a national
+    reviewer chose; none before a region is chosen. Never every agency in the country."""
+    if region_id is None:
+        return [NO_CHOICE]
+    rows = db.session.execute(
+        select(Agency.id, Agency.name)
+        .where(Agency.region_id == region_id)
+        .order_by(Agency.name, Agency.id)
+    ).all()
+    return [NO_CHOICE, *(SelectChoice(str(row[0]), row[1]) for row in rows)]
+
+
+def agency_region(agency_id: int) -> int | None:
+    """The region of an agency the scope may read (an old `?agency=` link without a region)."""
+    return db.session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
 
 
 def theme_filter_choices() -> list[SelectChoice]:

@@ -44,7 +44,10 @@ bp = Blueprint("innovations", __name__, template_folder="templates")
 
 MAX_ID = 2**31 - 1
 INNOVATION_ID = f"<int(max={MAX_ID}):innovation_id>"
-FILTER_NAMES = ("q", "agency", "stage", "form", "kind", "affair", "theme", "year", "status", "sort")
+FILTER_NAMES = (
+    *("q", "region", "agency", "stage", "form", "kind"),
+    *("affair", "theme", "year", "status", "sort"),
+)
 
 
 def _innovation_or_404(innovation_id: int) -> Innovation:
@@ -89,9 +92,12 @@ def index() -> Any:
     scope = current_scope()
     form = FilterForm(request.args)
     if scope.kind == "agency":
-        del form.agency
+        del form.region, form.agency
+    elif scope.kind == "region":
+        del form.region
+        form.agency.choices = queries.agency_filter_choices(scope.region_id)
     else:
-        form.agency.choices = queries.agency_filter_choices(scope)
+        _region_then_agency(form)
     form.affair.choices = queries.affair_choices()
     form.theme.choices = queries.theme_filter_choices()
     form.validate()
@@ -114,6 +120,27 @@ def index() -> Any:
         has_errors=bool(form.errors),
         **_template_labels(),
     )
+
+
+def _region_then_agency(form: FilterForm) -> None:
+    """The national scope narrows by region, then by one of its agencies: the agency select
+    lists only the chosen region's agencies (tens, not the country's seventeen thousand). Works
+    without JavaScript: choose a region, press Filter, its agencies appear. An old link with only
+    `agency=` gets that agency's region filled in."""
+    form.region.choices = queries.region_filter_choices()
+    region = form.region.data if not form.region.process_errors else None
+    agency = form.agency.data if not form.agency.process_errors else None
+    if region is None and agency is not None and 0 < agency <= MAX_ID:
+        region = queries.agency_region(agency)
+        if region is not None:
+            form.region.data = region
+    elif region is not None and not 0 < region <= MAX_ID:
+        region = None
+    if region is not None and str(region) not in {c.value for c in form.region.choices}:
+        region = None  # reported by the region select's own validation
+    form.agency.choices = queries.agency_filter_choices(region)
+    if region is None:
+        form.agency.description = _("Choose a region and press Filter: its agencies appear here.")
 
 
 # --- detail --------------------------------------------------------------------------------------

@@ -571,3 +571,30 @@ def test_search_follows_edits_and_uses_the_index(login, app, test_database):
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql))
     assert "ix_innovations_search" in plan
+
+
+def test_national_scope_filters_by_region_then_its_agencies(login, app, demo):
+    """The reviewer's agency select lists only the chosen region's agencies (never every agency
+    in the country); an old `?agency=` link gets its region filled in; bad ids are reported."""
+    reviewer = login("reviewer")
+    page = reviewer.get("/innovations").get_data(as_text=True)
+    assert 'name="region"' in page
+    assert "Pilih daerah lalu tekan Saring" in page
+    agency = demo.agency("DPMPTSP")
+    agencies = re.search(r'<select[^>]*name="agency".*?</select>', page, re.S)
+    assert agencies and "<option" in agencies.group(0)
+    assert agencies.group(0).count("<option") == 1  # no agency before a region is chosen
+    region = demo.regions["74.06"]
+    page = reviewer.get(f"/innovations?region={region}").get_data(as_text=True)
+    assert f'<option value="{agency}"' in page
+    assert _names(page)  # the region's innovations
+    for query in (f"agency={agency}", f"region={region}&agency={agency}"):
+        page = reviewer.get(f"/innovations?{query}").get_data(as_text=True)
+        assert _names(page) == ["E-tracking perizinan"], query
+        assert re.search(rf'<option (selected )?value="{region}"( selected)?>', page), query
+    for query in ("region=999999", "region=abc", f"region=999999&agency={agency}", "agency=999999"):
+        response = reviewer.get(f"/innovations?{query}")
+        assert response.status_code == 200, query
+        assert "Inovasi ditemukan" in response.get_data(as_text=True), query
+    page = reviewer.get("/innovations?region=999999").get_data(as_text=True)
+    assert "Pilih salah satu pilihan yang tersedia." in page
