@@ -81,12 +81,15 @@ def generate(
             click.echo(f"Refused: {refusal}", err=True)
             sys.exit(1)
         if db.session.get_bind().dialect.name == "postgresql":
-            # Bulk writes leave the planner without statistics until autovacuum (if it runs at
-            # all) catches up; without them it picks bad plans (docs/BENCHMARKS.md: an 11 s
-            # innovation search). Tables the connecting role does not own are skipped by
-            # PostgreSQL with a notice; run `VACUUM ANALYZE` as the owner then.
-            db.session.execute(sa.text("ANALYZE"))
+            # Bulk writes leave the planner without statistics and the visibility map unset
+            # until autovacuum (if it runs at all) catches up; without them it picks bad plans
+            # (docs/BENCHMARKS.md: an 11 s innovation search) and counts cannot use index-only
+            # scans. VACUUM refuses to run in a transaction, hence the autocommit connection.
+            # Tables the connecting role does not own are skipped by PostgreSQL with a notice;
+            # run `VACUUM ANALYZE` as the owner then.
             db.session.commit()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE"))
         digest = markers.fingerprint(db.session)[0] if fingerprint else ""
         db.session.rollback()
     click.echo(f"\nGenerated ({size}, seed {seed}, assessment year {outcome.year}):")
