@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from puja_indah.assessment import index
 from puja_indah.assessment.models import (
@@ -93,16 +93,18 @@ def counted_level(claim: Claim | None) -> int:
 def claims_of(innovation_ids: Sequence[int], year: AssessmentYear) -> list[Claim]:
     if not innovation_ids:
         return []
+    # Joined eager loads: one statement whether or not any claim exists (select-in loads are
+    # sent only when there are rows to load for, so the count would depend on the data).
     return list(
         db.session.scalars(
             select(Claim)
             .join(Indicator, Claim.indicator_id == Indicator.id)
             .where(Claim.innovation_id.in_(innovation_ids), Indicator.year_id == year.id)
             .options(
-                selectinload(Claim.indicator),
-                selectinload(Claim.evidence_links).selectinload(ClaimEvidence.evidence),
+                contains_eager(Claim.indicator),
+                joinedload(Claim.evidence_links).joinedload(ClaimEvidence.evidence),
             )
-        )
+        ).unique()
     )
 
 

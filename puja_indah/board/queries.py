@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from puja_indah.agencies.models import Appointment, Decree
 from puja_indah.assessment import index, scoring
@@ -186,7 +186,7 @@ def _innovations(appointment_ids: Sequence[int]) -> dict[int, Innovation]:
     for innovation in db.session.scalars(
         select(Innovation)
         .where(Innovation.appointment_id.in_(appointment_ids))
-        .options(selectinload(Innovation.affair))
+        .options(joinedload(Innovation.affair))  # joined: one statement, affairs set or not
         .order_by(Innovation.id)
     ):
         assert innovation.appointment_id is not None

@@ -33,13 +33,22 @@ NO_CHOICE = SelectChoice("", "—")
 
 
 def get_innovation(innovation_id: int) -> Innovation | None:
-    """One innovation the scope may read (a query, never an identity-map hit), or None."""
+    """One innovation the scope may read (a query, never an identity-map hit), or None.
+
+    Everything its pages show is loaded here, the many-to-one references joined into the first
+    statement: lazy loads would send one statement per reference that is set, so the number of
+    statements would depend on how complete the profile is (bench: 20 vs 24)."""
     return db.session.scalar(
         select(Innovation)
         .where(Innovation.id == innovation_id)
         .options(
-            selectinload(Innovation.other_affairs).selectinload(InnovationAffair.affair),
-            selectinload(Innovation.stage_changes).selectinload(StageChange.user),
+            joinedload(Innovation.agency),
+            joinedload(Innovation.appointment).joinedload(Appointment.decree),
+            joinedload(Innovation.initiator_kind),
+            joinedload(Innovation.theme),
+            joinedload(Innovation.affair),
+            selectinload(Innovation.other_affairs).joinedload(InnovationAffair.affair),
+            selectinload(Innovation.stage_changes).joinedload(StageChange.user),
         )
     )
 

@@ -281,18 +281,21 @@ def build_desks(world: World) -> None:
                 continue
             preset = names.DESK_PRESETS[code]
             world.desks.append(_install(world, agency, preset, presets[preset], installed))
+            if code == "BKD":
+                # As in Bombana, a region running the BKD desk has its education office on
+                # e-pintar, so its board shows the same kinds of module figures.
+                education = next((a for a in region.agencies if a.code == "DIKBUD"), None)
+                if education is not None:
+                    _switch_on(world, education, "epintar", installed)
 
 
-def _install(world: World, agency: AgencyInfo, preset: str, spec: dict, at: object) -> Desk:
-    """The rows engine.install_preset writes (process, version 1, stages, file kinds) and the
-    module switched on."""
-    writer = world.writer
-    writer.add(
+def _switch_on(world: World, agency: AgencyInfo, module_code: str, at: object) -> None:
+    world.writer.add(
         "module_activations",
         {
-            "id": writer.new_id("module_activations"),
+            "id": world.writer.new_id("module_activations"),
             "agency_id": agency.id,
-            "module_code": "etracking",
+            "module_code": module_code,
             "enabled": True,
             "settings": {},
             "changed_at": at,
@@ -301,6 +304,13 @@ def _install(world: World, agency: AgencyInfo, preset: str, spec: dict, at: obje
             "updated_at": at,
         },
     )
+
+
+def _install(world: World, agency: AgencyInfo, preset: str, spec: dict, at: object) -> Desk:
+    """The rows engine.install_preset writes (process, version 1, stages, file kinds) and the
+    module switched on."""
+    writer = world.writer
+    _switch_on(world, agency, "etracking", at)
     process_id = writer.new_id("et_processes")
     submitted = bool(spec.get("submitted_by_agencies", True))
     writer.add(
