@@ -77,12 +77,18 @@ def agency_region(agency_id: int) -> int | None:
     return db.session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
 
 
-def region_then_agency(region: SelectField, agency: SelectField, empty: SelectChoice) -> None:
+def region_then_agency(
+    region: SelectField,
+    agency: SelectField,
+    empty: SelectChoice,
+    region_empty: SelectChoice | None = None,
+) -> None:
     """Fill a filter form's region and agency selects for a national scope: every region, and
     the agencies of the chosen region only (of the agency's region for a link with only
     `agency=`); a hint in the agency's description until a region is chosen. Call before the
-    form validates: a region or agency outside these choices is then reported beside its field."""
-    region.choices = region_choices(empty)
+    form validates: a region or agency outside these choices is then reported beside its field.
+    `empty` is the "no choice" option of both selects unless `region_empty` is given."""
+    region.choices = region_choices(region_empty or empty)
     region_id = region.data if not region.process_errors else None
     agency_id = agency.data if not agency.process_errors else None
     if region_id is None and agency_id is not None and 0 < agency_id <= MAX_ID:
