@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SearchField, SelectField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
+from puja_indah.agencies.forms import optional_int
 from puja_indah.core.forms import BaseForm
+from puja_indah.core.region_filter import PlainSelect
 
 NOT_A_CHOICE = _l("Choose one of the options in the list.")
 NOT_A_DATE = _l("Enter a date as day/month/year, for example 17/08/2026.")
@@ -47,7 +49,22 @@ class AuditFilterForm(BaseForm):
         validators=[Optional(), _within_range],
         invalid_value_message=NOT_A_DATE,
     )
-    agency = SelectField(_l("Agency"), choices=[], default="", invalid_choice_message=NOT_A_CHOICE)
+    # A national scope chooses a region, then one of its agencies (core/region_filter.py).
+    region = SelectField(
+        _l("Region"),
+        choices=[],
+        coerce=optional_int,
+        widget=PlainSelect(),
+        invalid_value_message=NOT_A_CHOICE,
+        invalid_choice_message=NOT_A_CHOICE,
+    )
+    agency = SelectField(
+        _l("Agency"),
+        choices=[],
+        coerce=optional_int,
+        invalid_value_message=NOT_A_CHOICE,
+        invalid_choice_message=NOT_A_CHOICE,
+    )
     submit = SubmitField(_l("Filter"))
 
     def validate_date_to(self, field: Any) -> None:

@@ -75,13 +75,14 @@ def distinct_values(scope: Scope, column: str) -> list[str]:
 
 
 def visible_agencies(scope: Scope) -> list[Agency]:
-    """Agencies the viewer may filter by: all of them, its region's, or its own."""
-    stmt = select(Agency).join(Agency.region).order_by(Region.name, Agency.name)
+    """Agencies a region or agency scope may filter by: its region's, or its own (a national
+    scope chooses a region first, then its agencies: core/region_filter.py)."""
+    stmt = select(Agency).order_by(Agency.name, Agency.id)
     if scope.kind == "region":
         stmt = stmt.where(Agency.region_id == scope.region_id)
     elif scope.kind == "agency":
         stmt = stmt.where(Agency.id == scope.agency_id)
-    elif scope.kind != "national":
+    else:
         stmt = stmt.where(false())
     return list(db.session.scalars(stmt))
 
@@ -93,6 +94,7 @@ class AuditFilters:
     actor: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    region_id: int | None = None
     agency_id: int | None = None
 
 
@@ -117,6 +119,8 @@ def list_entries(scope: Scope, filters: AuditFilters, page: int) -> Pagination:
     if filters.date_to is not None:
         end = local_day_start(filters.date_to + timedelta(days=1))
         stmt = stmt.where(AuditEntry.occurred_at < end)
+    if filters.region_id is not None:
+        stmt = stmt.where(AuditEntry.region_id == filters.region_id)
     if filters.agency_id is not None:
         stmt = stmt.where(AuditEntry.agency_id == filters.agency_id)
     stmt = stmt.order_by(AuditEntry.id.desc())

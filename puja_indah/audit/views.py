@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from puja_indah.audit import queries
 from puja_indah.audit.forms import AuditFilterForm
 from puja_indah.audit.labels import action_label, object_label
+from puja_indah.core import region_filter
 from puja_indah.core.audit import verify_chain
 from puja_indah.core.i18n import format_local_datetime
 from puja_indah.core.permissions import can_manage_platform, can_view_audit, requires
@@ -65,7 +66,6 @@ def audit_value(value: Any) -> str:
 @requires(can_view_audit)
 def list_entries() -> Any:
     scope = current_scope()
-    agencies = queries.visible_agencies(scope)
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = [SelectChoice("", _("All actions"))] + [
         SelectChoice(a, action_label(a)) for a in queries.distinct_values(scope, "action")
@@ -73,11 +73,18 @@ def list_entries() -> Any:
     form.object_type.choices = [SelectChoice("", _("All object types"))] + [
         SelectChoice(t, object_label(t)) for t in queries.distinct_values(scope, "object_type")
     ]
-    with_region = len({a.region_id for a in agencies}) > 1
-    form.agency.choices = [SelectChoice("", _("All agencies"))] + [
-        SelectChoice(str(a.id), f"{a.name} · {a.region.name}" if with_region else a.name)
-        for a in agencies
-    ]
+    all_agencies = SelectChoice("", _("All agencies"))
+    if scope.kind == "national":
+        # A region first, then only its agencies: never every agency of the country as options.
+        region_filter.region_then_agency(
+            form.region, form.agency, all_agencies, SelectChoice("", _("All regions"))
+        )
+        show_agency_filter = True
+    else:
+        del form.region
+        agencies = queries.visible_agencies(scope)
+        form.agency.choices = [all_agencies] + [SelectChoice(str(a.id), a.name) for a in agencies]
+        show_agency_filter = len(agencies) > 1 or bool(form.agency.process_errors)
     filters = queries.AuditFilters()
     if form.validate():
         filters = queries.AuditFilters(
@@ -86,7 +93,8 @@ def list_entries() -> Any:
             actor=(form.actor.data or "").strip(),
             date_from=form.date_from.data,
             date_to=form.date_to.data,
-            agency_id=int(form.agency.data) if form.agency.data else None,
+            region_id=form.region.data if "region" in form else None,
+            agency_id=form.agency.data,
         )
     page = queries.list_entries(scope, filters, _page())
     agency_names, region_names = queries.names_of(list(page.items))
@@ -98,6 +106,7 @@ def list_entries() -> Any:
             ("actor", filters.actor),
             ("date_from", filters.date_from.isoformat() if filters.date_from else ""),
             ("date_to", filters.date_to.isoformat() if filters.date_to else ""),
+            ("region", str(filters.region_id) if filters.region_id else ""),
             ("agency", str(filters.agency_id) if filters.agency_id else ""),
         )
         if value
@@ -113,7 +122,7 @@ def list_entries() -> Any:
         pager_args=pager_args,
         agency_names=agency_names,
         region_names=region_names,
-        show_agency_filter=len(agencies) > 1 or bool(form.agency.errors),
+        show_agency_filter=show_agency_filter or bool(form.agency.errors),
         show_chain_box=can_manage_platform(scope),
         chain=chain,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from wtforms import (
     DateField,
     HiddenField,
@@ -19,7 +18,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.numeric import IntegerField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import Select
 
 from puja_indah.agencies.forms import (
     INVALID_CHOICE,
@@ -33,6 +31,7 @@ from puja_indah.agencies.forms import (
     web_address,
 )
 from puja_indah.core.forms import BaseForm
+from puja_indah.core.region_filter import PlainSelect
 from puja_indah.innovations.models import (
     DESIGN_SECTIONS,
     InnovationForm,
@@ -251,19 +250,6 @@ class PublishForm(BaseForm):
 
 SORT_LABELS = {"name": _l("Name"), "updated": _l("Last updated"), "stage": _l("Stage")}
 MIN_YEAR, MAX_YEAR = 2000, 2200
-
-
-class PlainSelect(Select):
-    """WTForms' select, a plain option written by one format call instead of `html_params` (the
-    national scope's region select has about 500 options on every list request)."""
-
-    @classmethod
-    def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
-        if kwargs or choice.render_kw or isinstance(choice.value, bool):
-            return super().render_option(choice, **kwargs)
-        selected = Markup(" selected") if choice.selected else ""
-        label = choice.label or choice.value
-        return Markup('<option value="%s"%s>%s</option>') % (choice.value, selected, label)
 
 
 class FilterForm(BaseForm):

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy import Select, case, or_, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from puja_indah.agencies.models import Appointment, Decree
-from puja_indah.core.models import Agency, Region
+from puja_indah.core.models import Agency
 from puja_indah.extensions import db
 from puja_indah.innovations import search
 from puja_indah.innovations.models import (
@@ -195,46 +195,6 @@ def initiator_choices(current: int | None = None) -> list[SelectChoice]:
         .order_by(InitiatorKind.sort_order, InitiatorKind.name)
     )
     return [NO_CHOICE, *(SelectChoice(str(k.id), k.name) for k in rows)]
-
-
-def region_filter_choices() -> list[SelectChoice]:
-    """The regions that have agencies, each under its province (≈500 for the whole country):
-    the national scope picks a region first, then one of its agencies. One statement; the list
-    grows with the country's regions, never with agencies or innovations."""
-    province = aliased(Region)
-    rows = db.session.execute(
-        select(Region.id, Region.name, Region.parent_id, province.name)
-        .outerjoin(province, province.id == Region.parent_id)
-        .where(Region.id.in_(select(Agency.region_id)))
-        .order_by(
-            func.coalesce(province.code, Region.code), Region.parent_id.is_not(None), Region.code
-        )
-    ).all()
-    return [
-        NO_CHOICE,
-        *(
-            SelectChoice(str(row[0]), row[1], optgroup=row[3] if row[2] is not None else row[1])
-            for row in rows
-        ),
-    ]
-
-
-def agency_filter_choices(region_id: int | None) -> list[SelectChoice]:
-    """The agencies of one region (tens): the monitor's own region, or the region a national
-    reviewer chose; none before a region is chosen. Never every agency in the country."""
-    if region_id is None:
-        return [NO_CHOICE]
-    rows = db.session.execute(
-        select(Agency.id, Agency.name)
-        .where(Agency.region_id == region_id)
-        .order_by(Agency.name, Agency.id)
-    ).all()
-    return [NO_CHOICE, *(SelectChoice(str(row[0]), row[1]) for row in rows)]
-
-
-def agency_region(agency_id: int) -> int | None:
-    """The region of an agency the scope may read (an old `?agency=` link without a region)."""
-    return db.session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
 
 
 def theme_filter_choices() -> list[SelectChoice]:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from puja_indah.assessment import queries as assessment_queries
-from puja_indah.core import staleness
+from puja_indah.core import region_filter, staleness
 from puja_indah.core.permissions import (
     can_edit_innovation,
     can_edit_innovations,
@@ -95,9 +95,9 @@ def index() -> Any:
         del form.region, form.agency
     elif scope.kind == "region":
         del form.region
-        form.agency.choices = queries.agency_filter_choices(scope.region_id)
+        form.agency.choices = region_filter.agency_choices(scope.region_id, queries.NO_CHOICE)
     else:
-        _region_then_agency(form)
+        region_filter.region_then_agency(form.region, form.agency, queries.NO_CHOICE)
     form.affair.choices = queries.affair_choices()
     form.theme.choices = queries.theme_filter_choices()
     form.validate()
@@ -120,27 +120,6 @@ def index() -> Any:
         has_errors=bool(form.errors),
         **_template_labels(),
     )
-
-
-def _region_then_agency(form: FilterForm) -> None:
-    """The national scope narrows by region, then by one of its agencies: the agency select
-    lists only the chosen region's agencies (tens, not the country's seventeen thousand). Works
-    without JavaScript: choose a region, press Filter, its agencies appear. An old link with only
-    `agency=` gets that agency's region filled in."""
-    form.region.choices = queries.region_filter_choices()
-    region = form.region.data if not form.region.process_errors else None
-    agency = form.agency.data if not form.agency.process_errors else None
-    if region is None and agency is not None and 0 < agency <= MAX_ID:
-        region = queries.agency_region(agency)
-        if region is not None:
-            form.region.data = region
-    elif region is not None and not 0 < region <= MAX_ID:
-        region = None
-    if region is not None and str(region) not in {c.value for c in form.region.choices}:
-        region = None  # reported by the region select's own validation
-    form.agency.choices = queries.agency_filter_choices(region)
-    if region is None:
-        form.agency.description = _("Choose a region and press Filter: its agencies appear here.")
 
 
 # --- detail --------------------------------------------------------------------------------------

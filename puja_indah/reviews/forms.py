@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from puja_indah.core.forms import BaseForm
+from puja_indah.core.region_filter import PlainSelect
 from puja_indah.reviews.models import MAX_NOTE, Verdict
 
 INVALID_CHOICE = _l("Choose one of the listed options.")
@@ -53,7 +54,12 @@ class WorkspaceFilter(BaseForm):
     year = SelectField(
         _l("Assessment year"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE
     )
-    region = SelectField(_l("Region"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
+    region = SelectField(
+        _l("Region"),
+        coerce=optional_id,
+        invalid_choice_message=INVALID_CHOICE,
+        widget=PlainSelect(),
+    )
     agency = SelectField(_l("Agency"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)
     stage = SelectField(coerce=code, label=_l("Stage"), invalid_choice_message=INVALID_CHOICE)
     affair = SelectField(_l("Urusan"), coerce=optional_id, invalid_choice_message=INVALID_CHOICE)

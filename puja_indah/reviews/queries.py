@@ -185,18 +185,8 @@ def workspace_page(filters: Filters, page: int = 1) -> Page[WorkspaceRow]:
 
 
 def filter_choices() -> dict[str, list[tuple[int, str]]]:
-    """Regions that have agencies, agencies (with their region), assessment years (newest
-    first) and active affairs, for the workspace's filter form."""
-    regions = db.session.execute(
-        select(Region.id, Region.name)
-        .where(Region.id.in_(select(Agency.region_id)))
-        .order_by(Region.code)
-    ).all()
-    agencies = db.session.execute(
-        select(Agency.id, Agency.short_name, Agency.name, Region.name)
-        .join(Region, Region.id == Agency.region_id)
-        .order_by(Region.code, Agency.name)
-    ).all()
+    """Assessment years (newest first) and active affairs, for the workspace's filter form (its
+    region and agency selects come from core/region_filter.py: a region, then its agencies)."""
     years = db.session.execute(
         select(AssessmentYear.id, AssessmentYear.year).order_by(AssessmentYear.year.desc())
     ).all()
@@ -206,8 +196,6 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
         .order_by(Affair.sort_order, Affair.code)
     ).all()
     return {
-        "regions": [(r.id, r.name) for r in regions],
-        "agencies": [(a[0], f"{a[3]} · {a[1] or a[2]}") for a in agencies],
         "years": [(y.id, str(y.year)) for y in years],
         "affairs": [(a.id, a.name) for a in affairs],
     }

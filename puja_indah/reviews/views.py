@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from puja_indah.assessment.models import AspectCode, AssessmentYear, Indicator
-from puja_indah.core import staleness
+from puja_indah.core import region_filter, staleness
 from puja_indah.core.permissions import MAX_ID, can_review, can_view_reviews, requires
 from puja_indah.core.tenancy import current_scope
 from puja_indah.extensions import db
@@ -89,8 +89,8 @@ def _filter_form() -> WorkspaceFilter:
         return [everything, *(SelectChoice(str(i), label) for i, label in rows)]
 
     form.year.choices = [SelectChoice(str(i), label) for i, label in choices["years"]]
-    form.region.choices = options(choices["regions"])
-    form.agency.choices = options(choices["agencies"])
+    # A region first, then only its agencies: never every agency of the country as options.
+    region_filter.region_then_agency(form.region, form.agency, everything)
     form.affair.choices = options(choices["affairs"])
     form.stage.choices = [everything, *(SelectChoice(s.value, STAGE_LABELS[s]) for s in Stage)]
     form.status.choices = [

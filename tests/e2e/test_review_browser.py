@@ -33,8 +33,13 @@ def test_reviewer_decision_appears_on_the_agency_page(ui: UI, app: Any, demo: De
     ui.goto("/review")
     expect(ui.page.locator("main h1")).to_have_text("Ruang kerja penilai")
     expect(ui.page.locator("#review-table tbody tr")).to_have_count(3)
-    # Filter: BKD's agency and a part of the name.
-    ui.page.select_option("#agency", label="Kabupaten Bombana · BKD")
+    # Filter: BKD's agency and a part of the name. The agency select lists a region's agencies
+    # once the region is chosen and the form sent (no JavaScript needed).
+    expect(ui.page.locator("main")).to_contain_text("Pilih daerah lalu tekan Saring")
+    ui.page.select_option("#region", label="Kabupaten Bombana")
+    with ui.page.expect_navigation():
+        ui.page.locator("#filter-submit").click()
+    ui.page.select_option("#agency", value=str(demo.agency("BKD")))
     ui.page.fill("#q", "pencairan")
     ui.page.select_option("#status", value="not_reviewed")
     with ui.page.expect_navigation():

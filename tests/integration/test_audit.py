@@ -146,6 +146,40 @@ def test_reviewers_and_admins_see_every_region(login, demo, app, account):
     assert browser.get("/jejak-audit").status_code == 200
 
 
+def test_national_scope_filters_by_region_then_its_agencies(login, demo, app):
+    """A national scope's agency select lists only the chosen region's agencies (never every
+    agency in the country); an old `?agency=` link gets its region filled in; bad ids are
+    reported (200, never 500)."""
+    user_id = lock(login, demo, "officer.bkd")
+    named = latest_entry_id(app, "account_locked", user_id)
+    admin = login("admin")
+    bombana, konsel = demo.regions["74.06"], demo.regions["74.05"]
+    bkd = demo.agency("BKD")
+
+    def agency_select(html: str) -> str:
+        found = re.search(r'<select[^>]*name="agency".*?</select>', html, re.S)
+        assert found
+        return found.group(0)
+
+    html = admin.get("/jejak-audit").get_data(as_text=True)
+    assert agency_select(html).count("<option") == 1  # before a region is chosen
+    assert "Pilih daerah lalu tekan Saring" in html
+    html = admin.get(f"/jejak-audit?region={bombana}").get_data(as_text=True)
+    assert f'<option value="{bkd}"' in agency_select(html)
+    assert f'value="{demo.agency("BKAD", "74.05")}"' not in agency_select(html)
+    assert named in entry_links(html)
+    assert named not in entry_links(
+        admin.get(f"/jejak-audit?region={konsel}").get_data(as_text=True)
+    )
+    html = admin.get(f"/jejak-audit?agency={bkd}").get_data(as_text=True)
+    assert re.search(rf'<option value="{bombana}" selected>', html)  # region filled in
+    assert named in entry_links(html)
+    for query in ("region=999999", "region=abc", "agency=999999", f"region={konsel}&agency={bkd}"):
+        response = admin.get(f"/jejak-audit?{query}")
+        assert response.status_code == 200, query
+        assert "Pilih salah satu pilihan yang tersedia." in response.get_data(as_text=True), query
+
+
 def test_officers_may_not_read_the_trail(login):
     officer = login("officer.bkd")
     assert officer.get("/jejak-audit").status_code == 403

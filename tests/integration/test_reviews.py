@@ -8,6 +8,7 @@ monitor.konsel (Konawe Selatan), officer.bkd / lead.bkd, officer.dpmptsp, office
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -121,6 +122,55 @@ def test_workspace_filters_sort_and_page(app: Flask, demo: Demo, login: Any) -> 
     listed = names(f"?agency={bkd}&page=2")
     assert len(listed) == 2 and listed[-1] == "Zeta 25"
     assert len(names(f"?agency={bkd}")) == 25
+
+
+def test_national_scope_filters_by_region_then_its_agencies(
+    app: Flask, demo: Demo, login: Any
+) -> None:
+    """The agency select lists only the chosen region's agencies (never every agency in the
+    country): a hint until a region is chosen, an old `?agency=` link gets its region filled in,
+    bad ids are reported beside their field (200, never 500)."""
+    dpm = demo.agency("DPMPTSP")
+    konsel = demo.agency("BKAD", "74.05")
+    make_innovation(app, dpm, "Beta perizinan")
+    make_innovation(app, konsel, "Gamma Konsel")
+    reviewer = login("reviewer")
+    bombana = demo.regions["74.06"]
+
+    def agency_select(html: str) -> str:
+        found = re.search(r'<select[^>]*name="agency".*?</select>', html, re.S)
+        assert found
+        return found.group(0)
+
+    html = reviewer.get("/review").get_data(as_text=True)
+    assert agency_select(html).count("<option") == 1  # "All" only, before a region is chosen
+    assert "Choose a region and press Filter" in html
+    assert re.search(r'<optgroup label="[^"]+">\s*<option value="\d+"', html)  # under provinces
+    html = reviewer.get(f"/review?region={bombana}").get_data(as_text=True)
+    assert f'<option value="{dpm}"' in agency_select(html)
+    assert f'value="{konsel}"' not in agency_select(html)  # another region's agency
+    assert "Choose a region and press Filter" not in html
+    for query in (f"agency={dpm}", f"region={bombana}&agency={dpm}"):
+        html = reviewer.get(f"/review?{query}").get_data(as_text=True)
+        assert "were not understood" not in html, query
+        assert [
+            p.split("</a>")[0].split(">")[-1] for p in html.split("<tr data-innovation=")[1:]
+        ] == ["Beta perizinan"], query
+        assert re.search(rf'<option value="{bombana}" selected>', html), query  # region filled in
+        assert (
+            f'<option selected value="{dpm}"' in html or f'<option value="{dpm}" selected' in html
+        )
+    for query in (
+        "region=999999",
+        "agency=999999",
+        f"region=999999&agency={dpm}",
+        f"region={demo.regions['74.05']}&agency={dpm}",  # an agency of another region
+    ):
+        response = reviewer.get(f"/review?{query}")
+        assert response.status_code == 200, query
+        html = response.get_data(as_text=True)
+        assert "Some filters were not understood and are ignored" in html, query
+        assert "Choose one of the listed options." in html, query
 
 
 def db_id(app: Flask, model: type, **where: Any) -> int:

@@ -1,0 +1,104 @@
+"""The national scope's agency filter: a region first (the ~500 regions, each under its province),
+then only that region's agencies (tens) — never the country's seventeen thousand agencies as
+options on every request. Shared by every list a national scope filters by agency (the
+innovation list, the review workspace).
+
+Works without JavaScript: choose a region, press Filter, its agencies appear. An old link with
+only `agency=` gets that agency's region filled in. A bad id is reported by the select's own
+validation (200, never 500).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import Select
+
+from puja_indah.core.models import Agency, Region
+from puja_indah.core.permissions import MAX_ID
+from puja_indah.extensions import db
+
+
+class PlainSelect(Select):
+    """WTForms' select, a plain option written by one format call instead of `html_params` (the
+    national scope's region select has about 500 options on every request)."""
+
+    @classmethod
+    def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = Markup(" selected") if choice.selected else ""
+        label = choice.label or choice.value
+        return Markup('<option value="%s"%s>%s</option>') % (choice.value, selected, label)
+
+
+def region_choices(empty: SelectChoice) -> list[SelectChoice]:
+    """The regions that have agencies, each under its province (≈500 for the whole country).
+    One statement; the list grows with the country's regions, never with agencies or rows."""
+    province = aliased(Region)
+    rows = db.session.execute(
+        select(Region.id, Region.name, Region.parent_id, province.name)
+        .outerjoin(province, province.id == Region.parent_id)
+        .where(Region.id.in_(select(Agency.region_id)))
+        .order_by(
+            func.coalesce(province.code, Region.code), Region.parent_id.is_not(None), Region.code
+        )
+    ).all()
+    return [
+        empty,
+        *(
+            SelectChoice(str(row[0]), row[1], optgroup=row[3] if row[2] is not None else row[1])
+            for row in rows
+        ),
+    ]
+
+
+def agency_choices(region_id: int | None, empty: SelectChoice) -> list[SelectChoice]:
+    """The agencies of one region (tens): a monitor's own region, or the region a national scope
+    chose; none before a region is chosen."""
+    if region_id is None:
+        return [empty]
+    rows = db.session.execute(
+        select(Agency.id, Agency.name)
+        .where(Agency.region_id == region_id)
+        .order_by(Agency.name, Agency.id)
+    ).all()
+    return [empty, *(SelectChoice(str(row[0]), row[1]) for row in rows)]
+
+
+def agency_region(agency_id: int) -> int | None:
+    """The region of an agency the scope may read (an old `?agency=` link without a region)."""
+    return db.session.scalar(select(Agency.region_id).where(Agency.id == agency_id))
+
+
+def region_then_agency(
+    region: SelectField,
+    agency: SelectField,
+    empty: SelectChoice,
+    region_empty: SelectChoice | None = None,
+) -> None:
+    """Fill a filter form's region and agency selects for a national scope: every region, and
+    the agencies of the chosen region only (of the agency's region for a link with only
+    `agency=`); a hint in the agency's description until a region is chosen. Call before the
+    form validates: a region or agency outside these choices is then reported beside its field.
+    `empty` is the "no choice" option of both selects unless `region_empty` is given."""
+    region.choices = region_choices(region_empty or empty)
+    region_id = region.data if not region.process_errors else None
+    agency_id = agency.data if not agency.process_errors else None
+    if region_id is None and agency_id is not None and 0 < agency_id <= MAX_ID:
+        region_id = agency_region(agency_id)
+        if region_id is not None:
+            region.data = region_id
+    elif region_id is not None and not 0 < region_id <= MAX_ID:
+        region_id = None
+    if region_id is not None and str(region_id) not in {c.value for c in region.choices}:
+        region_id = None  # reported by the region select's own validation
+    agency.choices = agency_choices(region_id, empty)
+    if region_id is None:
+        agency.description = _("Choose a region and press Filter: its agencies appear here.")
