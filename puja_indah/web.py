@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from puja_indah.api.problems import problem_response
 from puja_indah.auth.sessions import API_PATH_PREFIX
-from puja_indah.core import audit, tenancy
+from puja_indah.core import audit, dataversion, tenancy
 from puja_indah.core.db import include_schema_name, include_schema_object
 from puja_indah.core.i18n import (
     current_language,
@@ -114,6 +114,7 @@ def init_tenancy(app: Flask) -> None:
 
     tenancy.install(Session)
     audit.install(Session)
+    dataversion.install(Session)
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
 
@@ -159,6 +160,8 @@ def init_jobs(app: Flask) -> None:
 
 FEATURE_MODELS = (
     "puja_indah.core.registry",
+    # --- the data version per-process caches are keyed by ---
+    "puja_indah.core.dataversion",
     "puja_indah.agencies.models",
     "puja_indah.assessment.models",
     # --- progress board (settings, digest deliveries) ---

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -25,7 +26,7 @@ from puja_indah.board import charts, queries, services
 from puja_indah.board.forms import INVALID_CHOICE, BoardFilterForm, SettingsForm
 from puja_indah.board.models import DEFAULT_STALE_DAYS
 from puja_indah.board.rules import DutyStatus
-from puja_indah.core import registry
+from puja_indah.core import dataversion, registry
 from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.permissions import (
@@ -170,10 +171,12 @@ def _apply(form: BoardFilterForm, rows: list[queries.Row]) -> list[queries.Row]:
     return queries.sort_rows(out, ok(form.sort) or "agency", descending=ok(form.order) == "desc")
 
 
+_KEPT_ARGS = ("region", "stage", "implement", "replicate", "module", "stale")
+
+
 def _sort_links(sort: str, order: str) -> dict[str, str]:
     """Column headers sort by their column (a second click reverses), keeping the filters."""
-    kept = ("region", "stage", "implement", "replicate", "module", "stale")
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in _KEPT_ARGS}
     return {
         key: url_for(
             ".board",
@@ -216,43 +219,88 @@ def board() -> Any:
     if region is None:
         return render_template("board/empty.html", form=form, problems=problems)
     today = today_wita()
+    known_sort = form.sort.data in queries.SORTERS and not form.sort.errors
+    sort = form.sort.data if known_sort else "agency"
+    order = "desc" if form.order.data == "desc" and not form.order.errors else "asc"
+    region_arg = region.id if current_scope().kind != "region" else None
+    can_configure = can_configure_board(current_scope(), region.id)
+    # Everything the cached part shows depends on: the data (the version), who reads (the role's
+    # read rules), the region, the day (staleness, "days ago"), the language, the choices in the
+    # URL and one permission.
+    scope = current_scope()
+    key = (
+        scope.kind,
+        scope.role,
+        region.id,
+        today,
+        str(get_locale()),
+        can_configure,
+        region_arg,
+        sort,
+        order,
+        tuple(request.args.get(name) for name in _KEPT_ARGS),
+    )
+    parts = dataversion.cache("board").get_or_make(
+        db.session,
+        key,
+        lambda: _render_parts(form, region.id, today, sort, order, region_arg, can_configure),
+    )
+    return render_template(
+        "board/board.html",
+        form=form,
+        problems=problems,
+        region=region,
+        region_arg=region_arg,
+        parts=parts,
+    )
+
+
+def _render_parts(
+    form: BoardFilterForm,
+    region_id: int,
+    today: Any,
+    sort: str,
+    order: str,
+    region_arg: int | None,
+    can_configure: bool,
+) -> dict[str, Markup]:
+    """The board's figures, rendered: the intro with its links, and the table with the charts."""
     year = queries.current_year(today)
-    stale_after = queries.stale_after_days(region.id)
-    all_rows = queries.rows(region.id, today, year=year, stale_after=stale_after)
+    stale_after = queries.stale_after_days(region_id)
+    all_rows = queries.rows(region_id, today, year=year, stale_after=stale_after)
     shown = _apply(form, all_rows)
     stages = queries.stage_counts(all_rows)
     freshness = queries.freshness_counts(all_rows)
     over_time = queries.progress_over_time(all_rows, today)
     months = [(str(format_date(end, "MMM yyyy")), value) for end, value in over_time]
     decrees = db.session.scalars(
-        select(Decree).where(Decree.region_id == region.id).order_by(Decree.number)
+        select(Decree).where(Decree.region_id == region_id).order_by(Decree.number)
     ).all()
-    known_sort = form.sort.data in queries.SORTERS and not form.sort.errors
-    sort = form.sort.data if known_sort else "agency"
-    order = "desc" if form.order.data == "desc" and not form.order.errors else "asc"
-    return render_template(
-        "board/board.html",
+    intro = render_template(
+        "board/_board_intro.html",
+        stale_after=stale_after,
+        year=year,
+        decrees=decrees,
+        region_arg=region_arg,
+        can_configure=can_configure,
+    )
+    table = render_template(
+        "board/_board_table.html",
         sort=sort,
         order=order,
         sort_links=_sort_links(sort, order),
-        form=form,
-        problems=problems,
-        region=region,
         rows=shown,
         total=len(all_rows),
         stale_count=sum(1 for r in all_rows if r.stale),
-        stale_after=stale_after,
-        year=year,
         stages=stages,
         stage_chart=charts.bar_chart([(str(STAGE_LABELS[k]), v) for k, v in stages]),
         freshness=freshness,
         freshness_chart=charts.bar_chart([(str(BUCKET_LABELS[k]), v) for k, v in freshness]),
         months=months,
         progress_chart=charts.line_chart(months),
-        decrees=decrees,
-        region_arg=region.id if current_scope().kind != "region" else None,
-        can_configure=can_configure_board(current_scope(), region.id),
     )
+    # Autoescaped template output: already safe HTML.
+    return {"intro": Markup(intro), "table": Markup(table)}  # noqa: S704
 
 
 # --- one agency ----------------------------------------------------------------------------------

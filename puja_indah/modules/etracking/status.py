@@ -25,10 +25,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
+from puja_indah.core import dataversion
 from puja_indah.core.db import utcnow
 from puja_indah.core.i18n import current_language
 from puja_indah.core.permissions import public
-from puja_indah.extensions import limiter
+from puja_indah.extensions import db, limiter
 from puja_indah.modules.etracking import codes, engine, status_queries
 from puja_indah.modules.etracking.blueprint import open_bp
 from puja_indah.modules.etracking.worktime import WITA
@@ -165,7 +166,11 @@ def status(tracking_code: str) -> Response:
         return redirect(url_for(".status", tracking_code=code))
     # To the minute, as the page shows it: the same facts within a minute render the same page.
     now = utcnow().replace(second=0, microsecond=0)
-    found = status_queries.public_status(code, now)
+    # Read once per data version and minute in each worker: a busy file's page is asked for
+    # again and again (the owner reloading, a desk's screen), and any commit renews it at once.
+    found = dataversion.cache("public_status", 1024).get_or_make(
+        db.session, (code, now), lambda: status_queries.public_status(code, now)
+    )
     if found is None:
         return _page("etracking/lookup.html", 404, typed=codes.display(code), problem=UNKNOWN)
     return _status_page(found, now)

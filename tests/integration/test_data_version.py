@@ -1,0 +1,122 @@
+"""The data version and the per-process caches keyed by it (core/dataversion.py): every table but
+the untracked ones moves it, only a commit moves it, a page cached under it shows any committed
+change at once — made by the app or by anyone else's SQL — and a transaction's own uncommitted
+writes are never cached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from puja_indah.core import dataversion
+from puja_indah.core.models import Agency, Region
+from puja_indah.core.tenancy import Scope, scoped
+from puja_indah.extensions import db
+from tests.conftest import Demo
+
+
+def _version(app: Flask) -> int:
+    with app.app_context():
+        value = db.session.scalar(sa.text("SELECT version FROM data_version WHERE id = 1"))
+        db.session.remove()
+    assert value is not None
+    return int(value)
+
+
+def test_every_table_but_the_untracked_ones_carries_the_trigger(app: Flask) -> None:
+    with app.app_context(), db.engine.connect() as connection:
+        must = set(dataversion.tracked_tables(connection))
+        present = dataversion.tracked_triggers_present(connection)
+    models = {t.name for t in db.metadata.sorted_tables} - dataversion.UNTRACKED_TABLES
+    assert models <= must, "a model's table is missing from the database"
+    assert must - present == set(), "tables whose writes would not renew cached pages"
+    assert "audit_entries" in present and "et_file_events" in present
+
+
+def test_a_commit_moves_the_version_and_a_rollback_does_not(app: Flask, demo: Demo) -> None:
+    before = _version(app)
+    with app.app_context(), scoped(Scope.system("tests: data version"), db.session):
+        region = db.session.get(Region, demo.regions["74.06"])
+        assert region is not None
+        region.name = region.name + " (uji)"
+        db.session.flush()
+        assert dataversion.current(db.session) is None  # written, not committed: no cache
+        db.session.rollback()
+        assert dataversion.current(db.session) == before
+        region = db.session.get(Region, demo.regions["74.06"])
+        assert region is not None
+        region.name = region.name + " (uji)"
+        db.session.commit()
+        db.session.remove()
+    after = _version(app)
+    assert after > before
+
+
+def test_the_board_is_cached_and_shows_any_committed_change_at_once(
+    app: Flask, demo: Demo, login: Callable[..., FlaskClient], test_database: Any
+) -> None:
+    monitor = login("monitor")
+    agency_id = demo.agency("BKD")
+    with app.app_context():
+        board_cache = dataversion.cache("board")
+    first = monitor.get("/board").get_data(as_text=True)
+    hits = board_cache.hits
+    again = monitor.get("/board").get_data(as_text=True)
+    assert board_cache.hits == hits + 1, "the second identical board was rendered again"
+    assert _table(again) == _table(first)
+
+    # A change made outside the app (psql, a script, another worker): the trigger moves the
+    # version, so the very next request renders the board afresh.
+    assert test_database.owner_engine is not None
+    with test_database.owner_engine.begin() as connection:
+        connection.execute(
+            sa.update(Agency).where(Agency.id == agency_id).values(name="Badan Uji Tembolok")
+        )
+    fresh = monitor.get("/board").get_data(as_text=True)
+    assert "Badan Uji Tembolok" in fresh
+    assert "Badan Uji Tembolok" not in first
+
+
+def test_a_page_rendered_inside_a_writing_transaction_is_not_kept(app: Flask, demo: Demo) -> None:
+    cache: dataversion.VersionedCache[str] = dataversion.VersionedCache(maxsize=4)
+    with app.app_context(), scoped(Scope.system("tests: data version"), db.session):
+        region = db.session.get(Region, demo.regions["74.06"])
+        assert region is not None
+        original = region.name
+        region.name = "Tidak Pernah Disimpan"
+        db.session.flush()
+        made = cache.get_or_make(db.session, "k", lambda: _region_name(demo))
+        assert made == "Tidak Pernah Disimpan"
+        db.session.rollback()
+        # The uncommitted answer was not kept: the committed one is made and then reused.
+        assert cache.get_or_make(db.session, "k", lambda: _region_name(demo)) == original
+        assert cache.get_or_make(db.session, "k", lambda: "not made again") == original
+        assert cache.hits == 1
+        db.session.remove()
+
+
+def test_raw_sql_that_writes_counts_as_a_write(app: Flask, demo: Demo) -> None:
+    with app.app_context(), scoped(Scope.system("tests: data version"), db.session):
+        assert dataversion.current(db.session) is not None
+        db.session.execute(sa.text("SELECT 1"))
+        assert dataversion.current(db.session) is not None
+        db.session.execute(
+            sa.text("UPDATE regions SET name = name WHERE id = :id"), {"id": demo.regions["74.06"]}
+        )
+        assert dataversion.current(db.session) is None
+        db.session.rollback()
+        db.session.remove()
+
+
+def _region_name(demo: Demo) -> str:
+    region = db.session.get(Region, demo.regions["74.06"])
+    assert region is not None
+    return region.name
+
+
+def _table(page: str) -> str:
+    return page[page.index('id="board-table"') :]
