@@ -1,6 +1,8 @@
 """`python -m bench --small URL --national URL`: the whole benchmark in one run (see
 docs/BENCHMARKS.md). For each database: gunicorn on loopback, sign-ins, every page under the
-same load as the bare health route; then statements per page side by side; then the exports."""
+same load as the bare health route; then statements per page side by side; then the exports.
+With `--app-role NAME` the app (server, statement counter, exports) connects as that non-owner
+role, as in production, so row-level security applies (bench/role.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench import exports, load
+from sqlalchemy.exc import SQLAlchemyError
+
+from bench import exports, load, role
 from bench.client import HttpTransport, Reply, Session
 from bench.pages import find_targets, pages, sessions
 from bench.statements import count_pages, make_app
@@ -25,6 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RATIO_TARGETS = {"board": 5.0, "list": 4.0}  # p95 at most this many times the health route's
 STATUS_SHARE = 0.5  # public status throughput at least this share of the health route's
 XLSX_PEAK_MB, XLSX_TIME_RATIO = 150.0, 1.3
+
+
+@dataclass(frozen=True)
+class Database:
+    """One scale: `url` as given (the owner, or a superuser), `app_url` what the app connects
+    as (the same without --app-role)."""
+
+    name: str
+    url: str
+    app_url: str
 
 
 def mark(ok: bool) -> str:
@@ -38,17 +53,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, workers: int, threads: int) -> Iterator[int]:
+def gunicorn(db: Database, workers: int, threads: int) -> Iterator[int]:
     """The app as in README's Production section (PUJA_ENV=production), on loopback."""
     port = free_port()
     env = dict(
         os.environ,
         PUJA_ENV="production",
-        DATABASE_URL=url,
+        DATABASE_URL=db.app_url,
         SECRET_KEY=secrets.token_urlsafe(48),
         TRUSTED_HOSTS="127.0.0.1,localhost",
         PUJA_PROXY_HOPS="1",
     )
+    if db.app_url != db.url:
+        env["MIGRATION_DATABASE_URL"] = db.url  # as in production: the owner beside the app role
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads)]
     command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed arguments
@@ -72,16 +89,16 @@ def gunicorn(url: str, workers: int, threads: int) -> Iterator[int]:
         server.wait(timeout=30)
 
 
-def load_run(url: str, args: argparse.Namespace) -> list[str]:
+def load_run(db: Database, args: argparse.Namespace) -> list[str]:
     lines = [
         f"load: {args.requests} requests per page (cap {args.max_seconds:.0f} s), concurrency "
         f"{args.concurrency}, gunicorn -w {args.workers} --threads {args.threads}",
         f"{'page':38} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
         f"{'p95/h':>6} {'tput/h':>6}  target",
     ]
-    with gunicorn(url, args.workers, args.threads) as port:
+    with gunicorn(db, args.workers, args.threads) as port:
         transport = HttpTransport("127.0.0.1", port)
-        targets = find_targets(url)
+        targets = find_targets(db.url)
         signed = sessions(transport, targets)
         lines.insert(1, f"monitor pages as {targets.monitor} (the region with most innovations)")
         health = None
@@ -114,9 +131,9 @@ def load_run(url: str, args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def statement_run(urls: dict[str, str]) -> list[str]:
-    counts = {name: count_pages(make_app(url), find_targets(url)) for name, url in urls.items()}
-    names = list(urls)
+def statement_run(databases: list[Database]) -> list[str]:
+    counts = {db.name: count_pages(make_app(db.app_url), find_targets(db.url)) for db in databases}
+    names = [db.name for db in databases]
     lines = ["SQL statements per request: " + " vs ".join(names)]
     lines.append(f"{'page':14} " + " ".join(f"{n:>9}" for n in names) + "  target: equal")
     for key in counts[names[0]]:
@@ -164,23 +181,47 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--skip", action="append", default=[], choices=["load", "sql", "export"])
+    parser.add_argument(
+        "--app-role",
+        metavar="NAME",
+        help="PostgreSQL: the app connects as this non-owner role (created if missing, granted by"
+        " the URL's user with `flask database grant-app-role`), so row-level security applies;"
+        " default: as the URL's user",
+    )
     args = parser.parse_args()
     urls = {name: url for name, url in (("small", args.small), ("national", args.national)) if url}
     if not urls:
         parser.error("give --small and/or --national")
+    if args.app_role:
+        for url in urls.values():
+            refusal = role.refusal(url, args.app_role)
+            if refusal:
+                parser.error(refusal)
 
     def out(lines: list[str]) -> None:
         print("\n".join(lines) + "\n", flush=True)
 
     out([f"bench {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {os.getloadavg()}"])
+    databases = []
     for name, url in urls.items():
-        if "load" not in args.skip:
-            out([f"== {name}: {url}", *load_run(url, args)])
+        header = [f"== {name}: {url}"]
+        app_url = url
+        try:
+            if args.app_role:
+                app_url, done = role.prepare(url, args.app_role)
+                header.append(done)
+            header.append(role.connection_note(app_url))
+        except (RuntimeError, SQLAlchemyError) as error:
+            # No CREATEROLE, a role that needs a password, a failed grant: say so, no traceback.
+            parser.exit(1, f"python -m bench: {name}: {str(error).splitlines()[0]}\n")
+        db = Database(name, url, app_url)
+        databases.append(db)
+        out([*header, *(load_run(db, args) if "load" not in args.skip else [])])
     if "sql" not in args.skip:
-        out(statement_run(urls))
-    for name, url in urls.items():
+        out(statement_run(databases))
+    for db in databases:
         if "export" not in args.skip:
-            out([f"== exports, {name}", *export_run(url)])
+            out([f"== exports, {db.name}", *export_run(db.app_url)])
     out([f"done {time.strftime('%H:%M:%S')}, load average {os.getloadavg()}"])
 
 

@@ -22,7 +22,16 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint, Flask, abort, current_app, request
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    SQLColumnExpression,
+    String,
+    UniqueConstraint,
+    and_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from puja_indah.core.db import Base, TimestampMixin, utcnow
@@ -244,6 +253,18 @@ def is_enabled(code: str, agency_id: int) -> bool:
                 ModuleActivation.agency_id == agency_id, ModuleActivation.module_code == code
             )
         )
+    )
+
+
+def runs_module(code: str, agency_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """SQL for "the agency in `agency_id` (a column of the outer query) has module `code` on":
+    the ON clause of a join to `ModuleActivation`, for reads that span agencies and must leave
+    out those that switched the module off. The unique (agency_id, module_code) constraint
+    makes the join match at most one row, so it never multiplies the outer rows."""
+    return and_(
+        ModuleActivation.agency_id == agency_id,
+        ModuleActivation.module_code == code,
+        ModuleActivation.enabled.is_(True),
     )
 
 

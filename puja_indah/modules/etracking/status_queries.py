@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from puja_indah.agencies.models import AgencyProfile
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
-from puja_indah.core.registry import ModuleActivation
+from puja_indah.core.registry import ModuleActivation, runs_module
 from puja_indah.core.tenancy import cross_agency_read
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import engine
@@ -128,14 +128,7 @@ def public_status(code: str, now: datetime | None = None) -> PublicStatus | None
             .join(FileKind, FileKind.id == TrackedFile.file_kind_id)
             .join(Agency, Agency.id == TrackedFile.agency_id)
             # A desk with the module off reads as not found, like an unknown code.
-            .join(
-                ModuleActivation,
-                and_(
-                    ModuleActivation.agency_id == TrackedFile.agency_id,
-                    ModuleActivation.module_code == MODULE_CODE,
-                    ModuleActivation.enabled.is_(True),
-                ),
-            )
+            .join(ModuleActivation, runs_module(MODULE_CODE, TrackedFile.agency_id))
             .outerjoin(AgencyProfile, AgencyProfile.agency_id == TrackedFile.agency_id)
             .join(StageDefinition, StageDefinition.version_id == TrackedFile.version_id)
             .where(TrackedFile.public_code == code)

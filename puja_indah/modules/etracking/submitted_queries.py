@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from puja_indah.core.db import utcnow
 from puja_indah.core.models import Agency
 from puja_indah.core.paging import Page
-from puja_indah.core.registry import ModuleActivation
+from puja_indah.core.registry import ModuleActivation, runs_module
 from puja_indah.core.tenancy import cross_agency_read
 from puja_indah.extensions import db
 from puja_indah.modules.etracking import codes, engine
@@ -111,12 +111,7 @@ def _base(submitter_agency_id: int) -> Any:
         .join(StageDefinition, TrackedFile.stage_id == StageDefinition.id)
         .join(desk, TrackedFile.agency_id == desk.id)
         # Only desks that run the module answer (an agency that switched it off shows nothing).
-        .join(
-            ModuleActivation,
-            (ModuleActivation.agency_id == TrackedFile.agency_id)
-            & (ModuleActivation.module_code == "etracking")
-            & ModuleActivation.enabled.is_(True),
-        )
+        .join(ModuleActivation, runs_module("etracking", TrackedFile.agency_id))
         .where(TrackedFile.submitter_agency_id == submitter_agency_id)
     )
 
