@@ -9,10 +9,13 @@ from typing import Any
 import click
 from flask import Flask, g, render_template, request
 from flask.globals import request_ctx
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_talisman import Talisman
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
@@ -368,7 +371,36 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def scope_context() -> dict[str, Any]:
-        return {"scope": tenancy.current_scope(), "active_membership": g.get("membership")}
+        return {
+            "scope": tenancy.current_scope(),
+            "active_membership": g.get("membership"),
+            **_gettext_for(get_translations()),
+        }
+
+
+def _gettext_for(translations: Any) -> dict[str, Any]:
+    """Jinja's newstyle `_`/`gettext`/`ngettext` (autoescaped, always %-formatted: the same
+    behaviour as the i18n extension's) bound to this render's catalogue. Flask-Babel's globals
+    look the catalogue up again on every call — hundreds per page, a fifth of a cached page's
+    time. Context variables win over the globals; macros imported without context keep using
+    the globals, with the same result."""
+
+    @pass_context
+    def gettext(context: Any, message: str, /, **variables: Any) -> Any:
+        text = translations.ugettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own catalogue, formatted with escaped values
+        return text % variables  # Markup stays Markup: not escaped twice
+
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, num: int, /, **variables: Any) -> Any:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - as above
+        return text % variables  # Markup stays Markup: not escaped twice
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 CSP = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -31,6 +31,7 @@ from puja_indah.api.paging import ListArgs, link_header, page_of, paginate, sort
 from puja_indah.api.problems import Problem
 from puja_indah.api.spec import API_PREFIX
 from puja_indah.api.writes import Refusals, commit, created_headers, etag_header
+from puja_indah.core import dataversion
 from puja_indah.core.permissions import MAX_ID, can_edit_innovations, can_use_app
 from puja_indah.core.tenancy import current_scope
 from puja_indah.innovations import queries, services
@@ -138,6 +139,22 @@ def list_innovations(**args: Any) -> Any:
         year=args.get("year"),
         status=args.get("status"),
     )
+    # The answer, serialised, is kept per data version for the same scope and query string (a
+    # client polling the list, a dashboard): a hit costs no query and no schema dump.
+    body, headers = dataversion.remember(
+        "api_innovations",
+        (dataversion.scope_key(), request.full_path),
+        lambda: _list_answer(filters, args),
+    )
+    return jsonify(body), 200, headers
+
+
+_PAGE_SCHEMA = page_of(InnovationSummarySchema)()
+
+
+def _list_answer(
+    filters: queries.Filters, args: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
     # Only the summary's columns: the rancang bangun and other long texts stay in the database.
     summary = [getattr(Innovation, name) for name in InnovationSummarySchema._declared_fields]
     body = paginate(
@@ -150,7 +167,7 @@ def list_innovations(**args: Any) -> Any:
         },
         Innovation.id,
     )
-    return body, 200, link_header(body)
+    return _PAGE_SCHEMA.dump(body), link_header(body)
 
 
 def innovation_or_404(innovation_id: int) -> Innovation:

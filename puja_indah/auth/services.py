@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from puja_indah.auth.models import LoginFailure, LoginSession
 from puja_indah.core import audit
@@ -125,8 +126,16 @@ def end_all_sessions(user: User, reason: str) -> int:
 
 def load_session(token: str) -> LoginSession | None:
     """The open login for `token`, or None when it ended, idled out or outlived its maximum age."""
-    login = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+    # One statement for what every signed-in request needs: the login, its user and the user's
+    # roles (they decide the request's scope).
+    login = (
+        db.session.execute(
+            select(LoginSession)
+            .where(LoginSession.token_hash == token_hash(token))
+            .options(joinedload(LoginSession.user).joinedload(User.memberships))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if login is None or login.ended_at is not None:
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from puja_indah.auth.models import PersonalAccessToken, TokenScope
 from puja_indah.auth.services import token_hash
@@ -113,8 +114,11 @@ def resolve(secret: str) -> Resolved:
     tells a guessed secret from a malformed one beyond its shape."""
     if not SECRET_SHAPE.match(secret):
         return Resolved(None, "malformed")
+    # One statement: the token with its user and role (they decide the request's scope).
     token = db.session.scalar(
-        select(PersonalAccessToken).where(PersonalAccessToken.token_hash == token_hash(secret))
+        select(PersonalAccessToken)
+        .where(PersonalAccessToken.token_hash == token_hash(secret))
+        .options(joinedload(PersonalAccessToken.user), joinedload(PersonalAccessToken.membership))
     )
     if token is None:
         return Resolved(None, "unknown")

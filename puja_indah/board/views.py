@@ -227,10 +227,8 @@ def board() -> Any:
     # Everything the cached part shows depends on: the data (the version), who reads (the role's
     # read rules), the region, the day (staleness, "days ago"), the language, the choices in the
     # URL and one permission.
-    scope = current_scope()
     key = (
-        scope.kind,
-        scope.role,
+        dataversion.scope_key(),
         region.id,
         today,
         str(get_locale()),
@@ -240,8 +238,8 @@ def board() -> Any:
         order,
         tuple(request.args.get(name) for name in _KEPT_ARGS),
     )
-    parts = dataversion.cache("board").get_or_make(
-        db.session,
+    parts = dataversion.remember(
+        "board",
         key,
         lambda: _render_parts(form, region.id, today, sort, order, region_arg, can_configure),
     )

@@ -33,7 +33,10 @@ from flask import current_app
 from sqlalchemy import BigInteger, CheckConstraint, TextClause, event, inspect, select, text
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from puja_indah.core.audit import skip_model
 from puja_indah.core.db import AnySession, Base
+from puja_indah.core.tenancy import current_scope
+from puja_indah.extensions import db
 
 V = TypeVar("V")
 
@@ -54,6 +57,7 @@ UNTRACKED_TABLES = frozenset(
 )
 
 _WROTE = "puja_wrote_in_transaction"
+_VERSION = "puja_data_version"
 
 
 class DataVersion(Base):
@@ -62,6 +66,9 @@ class DataVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+skip_model("DataVersion")  # moved by triggers, never by the ORM: nothing to put on the trail
 
 
 # --- installed by migrations ----------------------------------------------------------------------
@@ -161,9 +168,14 @@ def tracked_triggers_present(connection: Any) -> set[str]:
 def current(session: AnySession) -> int | None:
     """The committed data version, or None inside a transaction that has written (its own
     uncommitted rows must not be cached, nor answered from the cache)."""
-    if session.info.get(_WROTE):
+    info = session.info
+    if info.get(_WROTE):
         return None
-    return session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    # Read once per transaction: a version read earlier than the data only ever files newer data
+    # under an older number (a miss later), never older data under a newer one.
+    if _VERSION not in info:
+        info[_VERSION] = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    return info[_VERSION]
 
 
 def _note_flush(session: Session, *_args: Any) -> None:
@@ -183,6 +195,7 @@ def _note_statement(state: ORMExecuteState) -> None:
 def _forget(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction ended: commit or rollback
         session.info.pop(_WROTE, None)
+        session.info.pop(_VERSION, None)
 
 
 def install(session_class: type[Session] = Session) -> None:
@@ -237,6 +250,18 @@ class VersionedCache(Generic[V]):
         with self._lock:
             self._entries.clear()
             self._newest = 0
+
+
+def remember(name: str, key: Hashable, make: Callable[[], V]) -> V:
+    """`make()`, or what it gave under the same data version and key in this process (the
+    request's session reads the version)."""
+    return cache(name).get_or_make(db.session, key, make)
+
+
+def scope_key() -> tuple[Any, ...]:
+    """What of the request's scope decides which rows it may read (part of a cache key)."""
+    scope = current_scope()
+    return (scope.kind, scope.role, scope.agency_id, scope.region_id, scope.read_only)
 
 
 def cache(name: str, maxsize: int = 256) -> VersionedCache[Any]:

@@ -20,6 +20,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
+from puja_indah.core import dataversion
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.permissions import MAX_ID
 from puja_indah.extensions import db
@@ -40,7 +41,16 @@ class PlainSelect(Select):
 
 def region_choices(empty: SelectChoice) -> list[SelectChoice]:
     """The regions that have agencies, each under its province (≈500 for the whole country).
-    One statement; the list grows with the country's regions, never with agencies or rows."""
+    One statement once per data version in each worker (they change rarely); the list grows with
+    the country's regions, never with agencies or rows."""
+    return dataversion.remember(
+        "region_choices",
+        (dataversion.scope_key(), empty.value, str(empty.label)),
+        lambda: _read_region_choices(empty),
+    )
+
+
+def _read_region_choices(empty: SelectChoice) -> list[SelectChoice]:
     province = aliased(Region)
     rows = db.session.execute(
         select(Region.id, Region.name, Region.parent_id, province.name)
@@ -61,9 +71,17 @@ def region_choices(empty: SelectChoice) -> list[SelectChoice]:
 
 def agency_choices(region_id: int | None, empty: SelectChoice) -> list[SelectChoice]:
     """The agencies of one region (tens): a monitor's own region, or the region a national scope
-    chose; none before a region is chosen."""
+    chose; none before a region is chosen. Read once per data version in each worker."""
     if region_id is None:
         return [empty]
+    return dataversion.remember(
+        "agency_choices",
+        (dataversion.scope_key(), region_id, empty.value, str(empty.label)),
+        lambda: _read_agency_choices(region_id, empty),
+    )
+
+
+def _read_agency_choices(region_id: int, empty: SelectChoice) -> list[SelectChoice]:
     rows = db.session.execute(
         select(Agency.id, Agency.name)
         .where(Agency.region_id == region_id)

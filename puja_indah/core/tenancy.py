@@ -69,6 +69,7 @@ class Scope:
 
 
 # Scope is a frozen dataclass, so a shared default is safe.
+_ANONYMOUS = Scope.anonymous()
 _current: ContextVar[Scope] = ContextVar("puja_scope", default=Scope.anonymous())  # noqa: B039
 
 
@@ -245,7 +246,12 @@ def _write_db_settings(connection: Any, scope: Scope) -> None:
 
 
 def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
-    _write_db_settings(connection, current_scope())
+    scope = current_scope()
+    # A transaction starts with the settings empty (they are transaction-local), which the
+    # policies read as the anonymous scope: writing it again would be one more round trip on
+    # every request. `set_scope` writes any later change, the anonymous scope included.
+    if scope != _ANONYMOUS:
+        _write_db_settings(connection, scope)
 
 
 def install(session_class: type[Session] = Session) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from puja_indah.assessment import queries as assessment_queries
-from puja_indah.core import region_filter, staleness
+from puja_indah.core import dataversion, region_filter, staleness
 from puja_indah.core.permissions import (
     can_edit_innovation,
     can_edit_innovations,
@@ -98,28 +100,52 @@ def index() -> Any:
         form.agency.choices = region_filter.agency_choices(scope.region_id, queries.NO_CHOICE)
     else:
         region_filter.region_then_agency(form.region, form.agency, queries.NO_CHOICE)
-    form.affair.choices = queries.affair_choices()
-    form.theme.choices = queries.theme_filter_choices()
+    # Reference lists and the results: read once per data version in each worker, the results
+    # per scope (what it may read), filters, page and language.
+    language = str(get_locale())
+    form.affair.choices = dataversion.remember(
+        "affair_filter", language, lambda: queries.affair_choices()
+    )
+    form.theme.choices = dataversion.remember(
+        "theme_filter", language, queries.theme_filter_choices
+    )
     form.validate()
     filters = queries.Filters(
         **{name: form.value(name) for name in FILTER_NAMES if name in form and name != "sort"},
         sort=form.value("sort") or "name",
     )
     page_number = request.args.get("page", 1, type=int)
-    page = queries.innovation_page(filters, page_number)
     args = {
         name: form[name].data
         for name in FILTER_NAMES
         if name in form and form.value(name) is not None
     }
+    key = (
+        dataversion.scope_key(),
+        filters,
+        page_number,
+        language,
+        tuple(sorted((name, str(value)) for name, value in args.items())),
+    )
+    results = dataversion.remember(
+        "innovation_list", key, lambda: _render_results(filters, page_number, args)
+    )
     return render_template(
         "innovations/list.html",
         form=form,
-        page=page,
+        results=results,
         args=args,
         has_errors=bool(form.errors),
-        **_template_labels(),
     )
+
+
+def _render_results(filters: queries.Filters, page_number: int, args: dict[str, Any]) -> Markup:
+    """The count, the table and the pager of one page of results."""
+    page = queries.innovation_page(filters, page_number)
+    html = render_template(
+        "innovations/_list_results.html", page=page, args=args, **_template_labels()
+    )
+    return Markup(html)  # noqa: S704 - autoescaped template output
 
 
 # --- detail --------------------------------------------------------------------------------------

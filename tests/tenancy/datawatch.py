@@ -23,8 +23,11 @@ from flask import Flask
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
 
-# Tables whose rows a request may legitimately add even when it refuses the action.
-BOOKKEEPING = frozenset({"audit_entries", "login_sessions", "login_failures", "alembic_version"})
+# Tables whose rows a request may legitimately add even when it refuses the action (the data
+# version moves with any of them: a sign-in's audit entry is a committed write).
+BOOKKEEPING = frozenset(
+    {"audit_entries", "login_sessions", "login_failures", "alembic_version", "data_version"}
+)
 
 _WRITE_TO = re.compile(
     r'^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+"?(\w+)"?', re.IGNORECASE
