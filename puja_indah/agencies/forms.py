@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 
 from puja_indah.core.forms import BaseForm
+from puja_indah.core.region_filter import PlainSelect, show_agencies_button
 
 # Text columns have no size of their own; a description longer than this is not a description.
 MAX_DESCRIPTION = 5000
@@ -101,8 +102,15 @@ class ListFilterForm(BaseForm):
 
 
 class AgencyForm(BaseForm):
-    # Only a national administrator chooses the region, and only when creating an agency.
-    region_id = id_select(_l("Region"), validators=[InputRequired(message=_l("Choose a region."))])
+    # Only a national administrator chooses the region, and only when creating an agency: first
+    # the region, then "Show its agencies" offers its agencies as parent (core/region_filter.py).
+    # DataRequired, not InputRequired: an old form with only a parent gets the parent's region.
+    region_id = id_select(
+        _l("Region"),
+        validators=[DataRequired(message=_l("Choose a region."))],
+        widget=PlainSelect(),
+    )
+    show_agencies = show_agencies_button()
     code = StringField(
         _l("Code"),
         filters=[strip],

@@ -139,26 +139,18 @@ def region_agencies(region_id: int) -> list[Agency]:
     )
 
 
-def parent_choices(
-    scope: Scope, *, region_id: int | None, exclude: set[int] | None = None
-) -> list[SelectChoice]:
-    """Agencies that may be chosen as parent: the region's (every region's for a national
-    administrator creating an agency, labelled with the region; the service checks the match)."""
+def parent_choices(region_id: int, exclude: set[int] | None = None) -> list[SelectChoice]:
+    """Agencies of one region that may be chosen as parent. A national administrator creating an
+    agency chooses the region first (core/region_filter.py); the service checks the match."""
     exclude = exclude or set()
-    stmt = (
-        select(Agency).options(selectinload(Agency.region)).order_by(Agency.region_id, Agency.name)
-    )
-    if region_id is not None:
-        stmt = stmt.where(Agency.region_id == region_id)
-    choices = [NO_CHOICE]
-    for agency in db.session.scalars(stmt):
-        if agency.id in exclude:
-            continue
-        label = f"{agency.name} ({agency.code})"
-        if region_id is None:
-            label = f"{agency.region.name} · {label}"
-        choices.append(SelectChoice(str(agency.id), label))
-    return choices
+    return [
+        NO_CHOICE,
+        *(
+            SelectChoice(str(agency.id), f"{agency.name} ({agency.code})")
+            for agency in region_agencies(region_id)
+            if agency.id not in exclude
+        ),
+    ]
 
 
 def appointment_choices(decree: Decree, current: Agency | None = None) -> list[SelectChoice]:

@@ -26,7 +26,7 @@ from puja_indah.agencies.forms import (
 )
 from puja_indah.agencies.models import Appointment, Decree
 from puja_indah.agencies.storage import StorageKeyError, decree_files
-from puja_indah.core import staleness
+from puja_indah.core import region_filter, staleness
 from puja_indah.core.forms import BaseForm
 from puja_indah.core.models import Agency, RegionManaged
 from puja_indah.core.permissions import (
@@ -77,7 +77,7 @@ def _refused(form: BaseForm, error: services.ServiceError) -> None:
         flash(error.message, "danger")
 
 
-def _region_field(form: AgencyForm | DecreeForm) -> int | None:
+def _region_field(form: DecreeForm) -> int | None:
     """A monitor works in its own region; a national administrator chooses one when creating."""
     scope = current_scope()
     if scope.kind == "region":
@@ -86,6 +86,28 @@ def _region_field(form: AgencyForm | DecreeForm) -> int | None:
     form.region_id.choices = [queries.NO_CHOICE, *queries.region_choices()]
     if request.method == "GET" and form.region_id.data is None:
         form.region_id.data = request.args.get("region", type=int)
+    return None
+
+
+def _agency_region_field(form: AgencyForm) -> int | None:
+    """A monitor creates agencies in its own region (returned) and chooses among its agencies as
+    parent. A national administrator chooses the region (`?region=` preselects it), then only
+    that region's agencies are offered as parent — never every agency of the country."""
+    scope = current_scope()
+    if scope.kind == "region" and scope.region_id is not None:
+        del form.region_id, form.show_agencies
+        form.parent_id.choices = queries.parent_choices(scope.region_id)
+        return scope.region_id
+    if request.method == "GET" and form.region_id.data is None:
+        form.region_id.data = request.args.get("region", type=int)
+    region_filter.region_then_agency(
+        form.region_id,
+        form.parent_id,
+        queries.NO_CHOICE,
+        agencies=queries.parent_choices,
+        every_region=True,  # the first agency of a region is created here
+        hint=str(region_filter.FORM_HINT),
+    )
     return None
 
 
@@ -132,9 +154,10 @@ def list_agencies() -> Any:
 def new_agency() -> Any:
     scope = current_scope()
     form = AgencyForm()
-    fixed_region = _region_field(form)
-    form.parent_id.choices = queries.parent_choices(scope, region_id=fixed_region)
-    if form.validate_on_submit():
+    fixed_region = _agency_region_field(form)
+    # "Show its agencies" brings the form back with the chosen region's agencies, nothing saved.
+    showing = region_filter.showing_agencies(form, form.region_id, form.parent_id)
+    if not showing and form.validate_on_submit():
         data = services.AgencyInput(
             code=form.code.data or "",
             name=form.name.data or "",
@@ -171,11 +194,9 @@ def edit_agency(agency_id: int) -> Any:
     scope = current_scope()
     agency = _editable_or_404(Agency, agency_id)
     form = AgencyForm(obj=_shown(agency))
-    del form.region_id
+    del form.region_id, form.show_agencies
     exclude = {agency.id} | services.descendant_ids(agency.id, agency.region_id)
-    form.parent_id.choices = queries.parent_choices(
-        scope, region_id=agency.region_id, exclude=exclude
-    )
+    form.parent_id.choices = queries.parent_choices(agency.region_id, exclude)
     if form.validate_on_submit():
         data = services.AgencyInput(
             code=form.code.data or "",

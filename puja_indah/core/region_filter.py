@@ -1,22 +1,26 @@
 """The national scope's agency filter: a region first (the ~500 regions, each under its province),
 then only that region's agencies (tens) — never the country's seventeen thousand agencies as
 options on every request. Shared by every list a national scope filters by agency (the
-innovation list, the review workspace).
+innovation list, the review workspace, the audit trail, the users list) and by the national
+administrator's forms that pick an agency (grant a role, an agency's parent).
 
-Works without JavaScript: choose a region, press Filter, its agencies appear. An old link with
-only `agency=` gets that agency's region filled in. A bad id is reported by the select's own
-validation (200, never 500).
+Works without JavaScript: choose a region, press Filter (a form: its "show agencies" button), its
+agencies appear. An old link or form with only the agency gets that agency's region filled in. A
+bad id is reported by the select's own validation (200, never 500).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
-from wtforms import SelectField
+from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
@@ -24,6 +28,28 @@ from puja_indah.core import dataversion
 from puja_indah.core.models import Agency, Region
 from puja_indah.core.permissions import MAX_ID
 from puja_indah.extensions import db
+
+# A form (POST) that picks an agency has this button beside its region select: pressed, the form
+# comes back with the region's agencies and what was typed, nothing saved.
+SHOW_AGENCIES = "show_agencies"
+FORM_HINT = _l("Choose a region and press Show its agencies: its agencies appear here.")
+
+
+def show_agencies_button() -> SubmitField:
+    """The `show_agencies` field of a form that picks a region, then one of its agencies."""
+    return SubmitField(_l("Show its agencies"))
+
+
+def showing_agencies(form: Any, region: SelectField, agency: SelectField) -> bool:
+    """True when the form came back by its "Show its agencies" button, to be shown again with the
+    chosen region's agencies rather than saved. Only the two selects are judged then: a bad id
+    gets its message, the fields not filled in yet get none."""
+    button = form._fields.get(SHOW_AGENCIES)
+    if request.method != "POST" or button is None or not button.data:
+        return False
+    region.validate(form)
+    agency.validate(form)
+    return True
 
 
 class PlainSelect(Select):
@@ -39,27 +65,30 @@ class PlainSelect(Select):
         return Markup('<option value="%s"%s>%s</option>') % (choice.value, selected, label)
 
 
-def region_choices(empty: SelectChoice) -> list[SelectChoice]:
-    """The regions that have agencies, each under its province (≈500 for the whole country).
+def region_choices(empty: SelectChoice, *, every_region: bool = False) -> list[SelectChoice]:
+    """The regions that have agencies, each under its province (≈500 for the whole country);
+    `every_region` adds those without any yet (a form may create an agency or a monitor there).
     One statement once per data version in each worker (they change rarely); the list grows with
     the country's regions, never with agencies or rows."""
     return dataversion.remember(
         "region_choices",
-        (dataversion.scope_key(), empty.value, str(empty.label)),
-        lambda: _read_region_choices(empty),
+        (dataversion.scope_key(), every_region, empty.value, str(empty.label)),
+        lambda: _read_region_choices(empty, every_region),
     )
 
 
-def _read_region_choices(empty: SelectChoice) -> list[SelectChoice]:
+def _read_region_choices(empty: SelectChoice, every_region: bool) -> list[SelectChoice]:
     province = aliased(Region)
-    rows = db.session.execute(
+    stmt = (
         select(Region.id, Region.name, Region.parent_id, province.name)
         .outerjoin(province, province.id == Region.parent_id)
-        .where(Region.id.in_(select(Agency.region_id)))
         .order_by(
             func.coalesce(province.code, Region.code), Region.parent_id.is_not(None), Region.code
         )
-    ).all()
+    )
+    if not every_region:
+        stmt = stmt.where(Region.id.in_(select(Agency.region_id)))
+    rows = db.session.execute(stmt).all()
     return [
         empty,
         *(
@@ -69,24 +98,29 @@ def _read_region_choices(empty: SelectChoice) -> list[SelectChoice]:
     ]
 
 
-def agency_choices(region_id: int | None, empty: SelectChoice) -> list[SelectChoice]:
+def agency_choices(
+    region_id: int | None, empty: SelectChoice, *, active_only: bool = False
+) -> list[SelectChoice]:
     """The agencies of one region (tens): a monitor's own region, or the region a national scope
-    chose; none before a region is chosen. Read once per data version in each worker."""
+    chose; none before a region is chosen. `active_only` for a form that gives an agency
+    something new (an inactive agency's old rows are still filtered by). Read once per data
+    version in each worker."""
     if region_id is None:
         return [empty]
     return dataversion.remember(
         "agency_choices",
-        (dataversion.scope_key(), region_id, empty.value, str(empty.label)),
-        lambda: _read_agency_choices(region_id, empty),
+        (dataversion.scope_key(), region_id, active_only, empty.value, str(empty.label)),
+        lambda: _read_agency_choices(region_id, empty, active_only),
     )
 
 
-def _read_agency_choices(region_id: int, empty: SelectChoice) -> list[SelectChoice]:
-    rows = db.session.execute(
-        select(Agency.id, Agency.name)
-        .where(Agency.region_id == region_id)
-        .order_by(Agency.name, Agency.id)
-    ).all()
+def _read_agency_choices(
+    region_id: int, empty: SelectChoice, active_only: bool
+) -> list[SelectChoice]:
+    stmt = select(Agency.id, Agency.name).where(Agency.region_id == region_id)
+    if active_only:
+        stmt = stmt.where(Agency.active.is_(True))
+    rows = db.session.execute(stmt.order_by(Agency.name, Agency.id)).all()
     return [empty, *(SelectChoice(str(row[0]), row[1]) for row in rows)]
 
 
@@ -100,13 +134,19 @@ def region_then_agency(
     agency: SelectField,
     empty: SelectChoice,
     region_empty: SelectChoice | None = None,
+    *,
+    agencies: Callable[[int], list[SelectChoice]] | None = None,
+    every_region: bool = False,
+    hint: str | None = None,
 ) -> None:
-    """Fill a filter form's region and agency selects for a national scope: every region, and
-    the agencies of the chosen region only (of the agency's region for a link with only
+    """Fill a form's region and agency selects for a national scope: every region, and the
+    agencies of the chosen region only (of the agency's region for a link with only
     `agency=`); a hint in the agency's description until a region is chosen. Call before the
     form validates: a region or agency outside these choices is then reported beside its field.
-    `empty` is the "no choice" option of both selects unless `region_empty` is given."""
-    region.choices = region_choices(region_empty or empty)
+    `empty` is the "no choice" option of both selects unless `region_empty` is given. A form
+    that offers only some of a region's agencies, or labels them otherwise, passes `agencies`
+    (the options of one region, its "no choice" first); `hint` replaces the Filter hint."""
+    region.choices = region_choices(region_empty or empty, every_region=every_region)
     region_id = region.data if not region.process_errors else None
     agency_id = agency.data if not agency.process_errors else None
     if region_id is None and agency_id is not None and 0 < agency_id <= MAX_ID:
@@ -117,6 +157,10 @@ def region_then_agency(
         region_id = None
     if region_id is not None and str(region_id) not in {c.value for c in region.choices}:
         region_id = None  # reported by the region select's own validation
-    agency.choices = agency_choices(region_id, empty)
+    if agencies is None or region_id is None:
+        agency.choices = agency_choices(region_id, empty)
+    else:
+        agency.choices = agencies(region_id)
     if region_id is None:
-        agency.description = _("Choose a region and press Filter: its agencies appear here.")
+        filter_hint = _("Choose a region and press Filter: its agencies appear here.")
+        agency.description = hint or filter_hint

@@ -9,14 +9,28 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from puja_indah.agencies.forms import optional_int
 from puja_indah.core.forms import BaseForm
 from puja_indah.core.models import Role
+from puja_indah.core.region_filter import PlainSelect, show_agencies_button
 
 NOT_A_CHOICE = _l("Choose one of the options in the list.")
 
 
 def _strip(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _id_select(label: Any, **kwargs: Any) -> SelectField:
+    """An agency or region: an id or nothing; anything else is "not one of the options"."""
+    return SelectField(
+        label,
+        choices=[],
+        coerce=optional_int,
+        invalid_value_message=NOT_A_CHOICE,
+        invalid_choice_message=NOT_A_CHOICE,
+        **kwargs,
+    )
 
 
 def _role_of(form: Any) -> Role | None:
@@ -35,12 +49,18 @@ class UserFilterForm(BaseForm):
         validators=[Optional(), Length(max=100, message=_l("At most %(max)d characters."))],
     )
     role = SelectField(_l("Role"), choices=[], default="", invalid_choice_message=NOT_A_CHOICE)
-    agency = SelectField(_l("Agency"), choices=[], default="", invalid_choice_message=NOT_A_CHOICE)
+    # A national administrator chooses a region, then one of its agencies (core/region_filter.py).
+    region = _id_select(_l("Region"), widget=PlainSelect())
+    agency = _id_select(_l("Agency"))
     submit = SubmitField(_l("Search"))
 
 
 class _GrantFields(BaseForm):
-    """Role with the agency (officer, lead) or region (monitor) it applies to."""
+    """Role with the agency (officer, lead) or region (monitor) it applies to.
+
+    A national administrator's one region select serves both: the region a monitor watches, and
+    the region whose agencies the agency select offers ("Show its agencies" re-renders the form
+    with them, without JavaScript); other scopes have no region button."""
 
     role = SelectField(
         _l("Role"),
@@ -49,8 +69,12 @@ class _GrantFields(BaseForm):
         validators=[DataRequired()],
         invalid_choice_message=NOT_A_CHOICE,
     )
-    agency = SelectField(_l("Agency"), choices=[], default="", invalid_choice_message=NOT_A_CHOICE)
-    region = SelectField(_l("Region"), choices=[], default="", invalid_choice_message=NOT_A_CHOICE)
+    region = _id_select(_l("Region"), widget=PlainSelect())
+    show_agencies = show_agencies_button()
+    agency = _id_select(_l("Agency"))
+
+    def chosen_role(self) -> Role | None:
+        return _role_of(self)
 
     def validate_agency(self, field: Any) -> None:
         role = _role_of(self)

@@ -66,6 +66,7 @@ def get_manageable_user(scope: Scope, actor_id: int | None, user_id: int) -> Use
 class UserFilters:
     text: str = ""
     role: Role | None = None
+    region_id: int | None = None
     agency_id: int | None = None
 
 
@@ -85,6 +86,19 @@ def list_users(scope: Scope, actor_id: int | None, filters: UserFilters, page: i
     if filters.role is not None:
         stmt = stmt.where(
             exists().where(Membership.user_id == User.id, Membership.role == filters.role)
+        )
+    if filters.region_id is not None:
+        # A role in one of the region's agencies, or the region's own monitor role.
+        stmt = stmt.where(
+            exists().where(
+                Membership.user_id == User.id,
+                or_(
+                    Membership.region_id == filters.region_id,
+                    Membership.agency_id.in_(
+                        select(Agency.id).where(Agency.region_id == filters.region_id)
+                    ),
+                ),
+            )
         )
     if filters.agency_id is not None:
         stmt = stmt.where(
@@ -107,35 +121,42 @@ def email_in_use(email: str) -> bool:
 
 @dataclass(frozen=True)
 class GrantOptions:
-    """Roles, agencies and regions offered in the create and add-role forms of a scope."""
+    """Roles and agencies offered in the create and add-role forms of a scope.
+
+    `by_region`: a national administrator may grant roles in every agency of the country
+    (~17,000), so it gets no agencies here: its forms and its list filter choose a region first,
+    then offer only that region's agencies (core/region_filter.py). Monitors and leads keep their
+    own few agencies as options."""
 
     roles: tuple[Role, ...]
     agencies: tuple[Agency, ...]
-    regions: tuple[Region, ...]
+    by_region: bool = False
 
-    def agency(self, value: str | None) -> Agency | None:
-        return next((a for a in self.agencies if str(a.id) == value), None)
+    def agency(self, agency_id: int | None) -> Agency | None:
+        """The chosen agency; the form has checked it is one of the options it showed."""
+        if agency_id is None:
+            return None
+        if self.by_region:
+            return db.session.get(Agency, agency_id)
+        return next((a for a in self.agencies if a.id == agency_id), None)
 
-    def region(self, value: str | None) -> Region | None:
-        return next((r for r in self.regions if str(r.id) == value), None)
+    def region(self, region_id: int | None) -> Region | None:
+        """The chosen region (only a national administrator grants region roles)."""
+        if region_id is None or not self.by_region:
+            return None
+        return db.session.get(Region, region_id)
 
 
 def _agencies(where: ColumnElement[bool], *, active_only: bool) -> tuple[Agency, ...]:
-    stmt = (
-        select(Agency)
-        .join(Agency.region)
-        .where(where)
-        .options(selectinload(Agency.region))
-        .order_by(Region.name, Agency.name)
-    )
+    stmt = select(Agency).where(where).order_by(Agency.name, Agency.id)
     if active_only:
         stmt = stmt.where(Agency.active.is_(True))
     return tuple(db.session.scalars(stmt))
 
 
 def _agency_scope_clause(scope: Scope) -> ColumnElement[bool]:
-    if _is_admin(scope):
-        return true()
+    """The agencies a monitor or lead grants in; none for a national administrator, whose
+    agencies come one region at a time (`GrantOptions.by_region`)."""
     if scope.kind == "region":
         return Agency.region_id == scope.region_id
     if scope.kind == "agency" and scope.role is Role.AGENCY_LEAD:
@@ -145,17 +166,17 @@ def _agency_scope_clause(scope: Scope) -> ColumnElement[bool]:
 
 def grant_options(scope: Scope) -> GrantOptions:
     """What the scope may grant; the services check every grant again with `writable_in`."""
-    agencies = _agencies(_agency_scope_clause(scope), active_only=True)
     if _is_admin(scope):
-        regions = tuple(db.session.scalars(select(Region).order_by(Region.name)))
-        return GrantOptions(tuple(Role), agencies, regions)
+        return GrantOptions(tuple(Role), (), by_region=True)
+    agencies = _agencies(_agency_scope_clause(scope), active_only=True)
     if scope.kind == "region" and not scope.read_only:
-        return GrantOptions(AGENCY_ROLES, agencies, ())
+        return GrantOptions(AGENCY_ROLES, agencies)
     if scope.kind == "agency" and scope.role is Role.AGENCY_LEAD:
-        return GrantOptions((Role.AGENCY_OFFICER,), agencies, ())
-    return GrantOptions((), (), ())
+        return GrantOptions((Role.AGENCY_OFFICER,), agencies)
+    return GrantOptions((), ())
 
 
 def filter_agencies(scope: Scope) -> tuple[Agency, ...]:
-    """Agencies offered in the list filter (inactive ones too: their accounts still exist)."""
+    """Agencies offered in a monitor's or lead's list filter (inactive ones too: their accounts
+    still exist). A national administrator's filter chooses a region first instead."""
     return _agencies(_agency_scope_clause(scope), active_only=False)

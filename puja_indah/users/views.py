@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from puja_indah.audit.queries import entries_about
 from puja_indah.auth.services import open_session_count
+from puja_indah.core import region_filter
 from puja_indah.core.models import Membership, Role, User
 from puja_indah.core.permissions import can_manage_users, requires, role_label
 from puja_indah.core.tenancy import Scope, current_scope
@@ -49,21 +50,37 @@ def _target_or_404(user_id: int) -> User:
     return user
 
 
-def _agency_label(agency: Any, with_region: bool) -> str:
-    return f"{agency.name} · {agency.region.name}" if with_region else str(agency.name)
-
-
 def _fill_grant_choices(form: CreateUserForm | AddRoleForm, options: queries.GrantOptions) -> None:
-    with_region = len({a.region_id for a in options.agencies}) > 1
+    """The roles, and the agencies and regions the scope may grant in. A national administrator
+    chooses a region first, then gets only its active agencies (core/region_filter.py); call
+    before the form validates."""
     form.role.choices = [SelectChoice("", _("— choose a role —"))] + [
         SelectChoice(role.value, role_label(role)) for role in options.roles
     ]
-    form.agency.choices = [SelectChoice("", _("— no agency —"))] + [
-        SelectChoice(str(a.id), _agency_label(a, with_region)) for a in options.agencies
-    ]
-    form.region.choices = [SelectChoice("", _("— no region —"))] + [
-        SelectChoice(str(r.id), r.name) for r in options.regions
-    ]
+    no_agency = SelectChoice("", _("— no agency —"))
+    if not options.by_region:
+        del form.show_agencies
+        form.agency.choices = [no_agency] + [
+            SelectChoice(str(a.id), a.name) for a in options.agencies
+        ]
+        form.region.choices = [SelectChoice("", _("— no region —"))]
+        return
+    region_sent = form.region.data is not None or bool(form.region.process_errors)
+    region_filter.region_then_agency(
+        form.region,
+        form.agency,
+        no_agency,
+        SelectChoice("", _("— no region —")),
+        # An inactive agency takes no new accounts.
+        agencies=lambda region_id: region_filter.agency_choices(
+            region_id, no_agency, active_only=True
+        ),
+        every_region=True,  # a monitor may be granted a region without agencies yet
+        hint=str(region_filter.FORM_HINT),
+    )
+    if not region_sent and form.chosen_role() is Role.REGION_MONITOR:
+        # An old form with only an agency names no region to monitor: it is never guessed.
+        form.region.data = None
 
 
 def _apply_error(form: Any, error: services.AccountError) -> None:
@@ -82,33 +99,46 @@ def _apply_error(form: Any, error: services.AccountError) -> None:
 def list_users() -> Any:
     scope = current_scope()
     options = queries.grant_options(scope)
-    agencies = queries.filter_agencies(scope)
     form = UserFilterForm(formdata=request.args)
     form.role.choices = [SelectChoice("", _("All roles"))] + [
         SelectChoice(r.value, role_label(r)) for r in options.roles
     ]
-    with_region = len({a.region_id for a in agencies}) > 1
-    form.agency.choices = [SelectChoice("", _("All agencies"))] + [
-        SelectChoice(str(a.id), _agency_label(a, with_region)) for a in agencies
-    ]
+    all_agencies = SelectChoice("", _("All agencies"))
+    if options.by_region:
+        # A region first, then only its agencies: never every agency of the country as options.
+        region_filter.region_then_agency(
+            form.region,
+            form.agency,
+            all_agencies,
+            SelectChoice("", _("All regions")),
+            hint=_("Choose a region and press Search: its agencies appear here."),
+        )
+        show_agency_filter = True
+    else:
+        del form.region
+        agencies = queries.filter_agencies(scope)
+        form.agency.choices = [all_agencies] + [SelectChoice(str(a.id), a.name) for a in agencies]
+        show_agency_filter = len(agencies) > 1
     filters = queries.UserFilters()
     if form.validate():
         filters = queries.UserFilters(
             text=(form.q.data or "").strip(),
             role=Role(form.role.data) if form.role.data else None,
-            agency_id=int(form.agency.data) if form.agency.data else None,
+            region_id=form.region.data if "region" in form else None,
+            agency_id=form.agency.data,
         )
     page = queries.list_users(scope, _actor_id(), filters, _page())
     args = {k: v for k, v in (("q", filters.text), ("role", form.role.data)) if v}
-    if filters.agency_id:
-        args["agency"] = str(filters.agency_id)
+    for name, value in (("region", filters.region_id), ("agency", filters.agency_id)):
+        if value:
+            args[name] = str(value)
     return render_template(
         "users/list.html",
         form=form,
         page=page,
         pager_args=args,
         show_role_filter=len(options.roles) > 1 or bool(form.role.errors),
-        show_agency_filter=len(agencies) > 1 or bool(form.agency.errors),
+        show_agency_filter=show_agency_filter or bool(form.agency.errors),
     )
 
 
@@ -119,7 +149,9 @@ def create_user() -> Any:
     options = queries.grant_options(scope)
     form = CreateUserForm()
     _fill_grant_choices(form, options)
-    if form.validate_on_submit():
+    # "Show its agencies" brings the form back with the chosen region's agencies, nothing saved.
+    showing = region_filter.showing_agencies(form, form.region, form.agency)
+    if not showing and form.validate_on_submit():
         try:
             user, password = services.create_account(
                 scope,
@@ -147,10 +179,11 @@ def create_user() -> Any:
 # --- one account ---------------------------------------------------------------------------------
 
 
-def _render_detail(user: User) -> str:
+def _render_detail(user: User, add_form: AddRoleForm | None = None) -> str:
     scope = current_scope()
-    add_form = AddRoleForm(formdata=None)
-    _fill_grant_choices(add_form, queries.grant_options(scope))
+    if add_form is None:
+        add_form = AddRoleForm(formdata=None)
+        _fill_grant_choices(add_form, queries.grant_options(scope))
     return render_template(
         "users/detail.html",
         user=user,
@@ -219,6 +252,9 @@ def add_role(user_id: int) -> Any:
     options = queries.grant_options(scope)
     form = AddRoleForm()
     _fill_grant_choices(form, options)
+    if region_filter.showing_agencies(form, form.region, form.agency):
+        # The account's page again, its add-role form now offering the chosen region's agencies.
+        return _render_detail(user, form)
     if form.validate_on_submit():
         try:
             membership = services.grant_role(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from puja_indah.core.audit import AuditEntry
 from puja_indah.core.models import Agency
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
+from tests.integration.region_helpers import add_agencies, add_region, option_values
 
 
 def _agency(app, agency_id):
@@ -272,14 +274,16 @@ def test_admin_creates_an_agency_in_a_chosen_region(login, app, demo):
     assert 'name="region_id"' in form
     missing = admin.post("/opd/baru", data=_new_agency_form())
     assert "Pilih daerah." in missing.get_data(as_text=True)
-    # A parent of another region than the one chosen is refused by the service.
+    # A parent of another region than the one chosen is not one of the options offered (the
+    # service refuses it too: test_service_refuses_a_parent_of_another_region).
     mismatch = admin.post(
         "/opd/baru",
         data=_new_agency_form(
             region_id=str(demo.regions["74.05"]), parent_id=str(demo.agency("DINKES"))
         ),
     )
-    assert "Induk harus OPD dari daerah yang sama." in mismatch.get_data(as_text=True)
+    assert "Pilih salah satu pilihan yang tersedia." in mismatch.get_data(as_text=True)
+    assert _find(app, "PKM-POLEANG", demo.regions["74.05"]) is None
     ok = admin.post(
         "/opd/baru", data=_new_agency_form(code="DINKES", region_id=str(demo.regions["74.05"]))
     )
@@ -294,3 +298,115 @@ def test_pages_render_in_english_too(login, demo):
     assert "New agency" in page and "Agencies found" in page
     form = monitor.post("/opd/baru", data=_new_agency_form(code="BKD")).get_data(as_text=True)
     assert "Another agency of this region already uses the code BKD." in form
+
+
+# --- a national administrator: the region first, then its agencies as parent ---------------------
+
+
+def test_admin_new_agency_offers_only_the_chosen_regions_agencies_as_parent(login, demo, app):
+    extra = add_region(app, "74.91", active=2, inactive=1)
+    admin = login("admin")
+    page = admin.get("/opd/baru").get_data(as_text=True)
+    assert option_values(page, "parent_id") == [""]
+    assert str(extra.id) in option_values(page, "region_id")
+    assert "Pilih daerah lalu tekan Tampilkan perangkat daerahnya" in page
+    options = page.count("<option")
+
+    add_agencies(app, demo.regions["74.06"], 40)
+    add_agencies(app, extra.id, 10)
+    assert admin.get("/opd/baru").get_data(as_text=True).count("<option") == options
+
+    # A link with the region, or the form sent back by "Show its agencies": that region's
+    # agencies (inactive ones too: a unit may sit below one), no other region's.
+    linked = admin.get(f"/opd/baru?region={extra.id}").get_data(as_text=True)
+    shown = admin.post(
+        "/opd/baru", data={"region_id": str(extra.id), "show_agencies": "y"}
+    ).get_data(as_text=True)
+    for html in (linked, shown):
+        offered = option_values(html, "parent_id")
+        assert len(offered) == 1 + len(extra.active) + len(extra.inactive) + 10
+        assert set(map(str, extra.active + extra.inactive)) <= set(offered)
+        assert str(demo.agency("DINKES")) not in offered
+
+
+def test_admin_creates_an_agency_by_region_then_parent(login, demo, app, table_counts):
+    admin = login("admin")
+    konsel, bkad = demo.regions["74.05"], demo.agency("BKAD", "74.05")
+    data = _new_agency_form(code="UPT-BKAD", name="UPT Pendapatan Konsel", region_id=str(konsel))
+    before = table_counts()
+    shown = admin.post("/opd/baru", data={**data, "show_agencies": "y"})
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert table_counts() == before, "showing the agencies saves nothing"
+    assert 'value="UPT Pendapatan Konsel"' in page, "what was typed stays"
+    assert str(bkad) in option_values(page, "parent_id")
+    assert "is-invalid" not in page
+
+    created = admin.post("/opd/baru", data={**data, "parent_id": str(bkad)})
+    assert created.status_code == 302
+    agency_id = _find(app, "UPT-BKAD", konsel)
+    assert agency_id is not None
+    values = _agency(app, agency_id)
+    assert (values["region_id"], values["parent_id"]) == (konsel, bkad)
+
+
+def test_an_old_agency_form_with_only_a_parent_gets_its_region(login, demo, app):
+    bkad = demo.agency("BKAD", "74.05")
+    response = login("admin").post(
+        "/opd/baru", data=_new_agency_form(code="UPT-LAMA", parent_id=str(bkad))
+    )
+    assert response.status_code == 302
+    agency_id = _find(app, "UPT-LAMA", demo.regions["74.05"])
+    assert agency_id is not None
+    assert _agency(app, agency_id)["parent_id"] == bkad
+
+
+def test_admin_bad_region_or_parent_is_a_message_and_changes_nothing(login, demo, table_counts):
+    admin = login("admin")
+    konsel = str(demo.regions["74.05"])
+    before = table_counts()
+    cases = [
+        ({"region_id": "999999"}, "Pilih salah satu pilihan yang tersedia."),
+        ({"region_id": "abc"}, "Pilih daerah."),
+        ({"region_id": "9" * 30}, "Pilih daerah."),
+        ({"parent_id": "999999"}, "Pilih salah satu pilihan yang tersedia."),
+        ({"region_id": konsel, "parent_id": str(demo.agency("BKD"))}, "Pilih salah satu"),
+    ]
+    for choice, message in cases:
+        for extra in ({}, {"show_agencies": "y"}):
+            response = admin.post("/opd/baru", data={**_new_agency_form(), **choice, **extra})
+            assert response.status_code == 200, choice
+            assert message in response.get_data(as_text=True), (choice, extra)
+        assert (
+            admin.get("/opd/baru", query_string={"region": choice.get("region_id", "")}).status_code
+            == 200
+        )
+    assert table_counts() == before
+
+
+def test_monitor_agency_form_has_no_region_choice(login, demo):
+    page = login("monitor").get("/opd/baru").get_data(as_text=True)
+    assert 'name="region_id"' not in page and 'name="show_agencies"' not in page
+    offered = option_values(page, "parent_id")
+    assert str(demo.agency("DINKES")) in offered
+    assert str(demo.agency("BKAD", "74.05")) not in offered
+
+
+def test_service_refuses_a_parent_of_another_region(app, demo):
+    from puja_indah.agencies import services
+
+    admin = Scope.system("test: the service checks the parent")
+    with app.test_request_context(), scoped(admin, db.session):
+        data = services.AgencyInput(
+            code="SALAH",
+            name="Salah Induk",
+            short_name="Salah",
+            parent_id=demo.agency("DINKES"),
+            active=True,
+            region_id=demo.regions["74.05"],
+        )
+        with pytest.raises(services.ServiceError) as refused:
+            services.save_agency(admin, None, data)
+        assert refused.value.field == "parent_id"
+        db.session.rollback()
+        db.session.remove()

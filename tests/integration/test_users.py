@@ -14,6 +14,7 @@ from puja_indah.core.models import Membership, Role, User
 from puja_indah.core.passwords import verify_password
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db
+from tests.integration.region_helpers import add_agencies, add_region, option_values
 
 PASSWORD_VALUE = re.compile(r'id="temporary-password"[^>]*?value="([^"]+)"', re.S)
 
@@ -509,3 +510,217 @@ def test_a_duplicate_that_slips_past_the_check_is_still_refused(
     assert "Akun dengan alamat e-mail ini sudah ada." in response.get_data(as_text=True)
     assert 'id="temporary-password"' not in response.get_data(as_text=True)
     assert table_counts() == before
+
+
+# --- a national administrator: a region first, then its agencies ---------------------------------
+
+NOT_A_CHOICE_ID = "Pilih salah satu pilihan yang tersedia."
+
+
+def test_admin_forms_offer_only_the_chosen_regions_agencies(login, demo, app):
+    """The create form, the add-role form and the list filter never hold every agency of the
+    country: before a region is chosen the agency select is empty, after it holds that region's
+    agencies only; more agencies elsewhere add no option."""
+    extra = add_region(app, "74.90", active=3, inactive=1)
+    admin = login("admin")
+    officer = demo.users["officer.bkd"]
+    pages = {
+        "create": lambda: admin.get("/pengguna/baru"),
+        "detail": lambda: admin.get(f"/pengguna/{officer}"),
+        "list": lambda: admin.get("/pengguna"),
+    }
+    before = {}
+    for name, open_page in pages.items():
+        page = open_page().get_data(as_text=True)
+        assert option_values(page, "agency") == [""], name
+        assert str(extra.id) in option_values(page, "region"), name
+        before[name] = page.count("<option")
+    assert "Tampilkan perangkat daerahnya" in pages["create"]().get_data(as_text=True)
+    assert "Pilih daerah lalu tekan Cari" in pages["list"]().get_data(as_text=True)
+
+    add_agencies(app, demo.regions["74.05"], 40)
+    add_agencies(app, extra.id, 25)
+    for name, open_page in pages.items():
+        assert open_page().get_data(as_text=True).count("<option") == before[name], name
+
+    # The grant forms offer the region's active agencies; the list filter its inactive ones too.
+    chosen = admin.post(
+        "/pengguna/baru", data={"region": str(extra.id), "show_agencies": "y"}
+    ).get_data(as_text=True)
+    offered = option_values(chosen, "agency")
+    assert offered[0] == "" and len(offered) == 1 + len(extra.active) + 25
+    assert set(map(str, extra.active)) <= set(offered)
+    assert not set(map(str, extra.inactive)) & set(offered)
+    assert str(demo.agency("BKD")) not in offered
+    listed = option_values(
+        admin.get(f"/pengguna?region={extra.id}").get_data(as_text=True), "agency"
+    )
+    assert set(map(str, extra.active + extra.inactive)) <= set(listed)
+    assert str(demo.agency("BKD")) not in listed
+
+
+def test_admin_creates_an_officer_by_region_then_agency(login, demo, app, table_counts):
+    admin = login("admin")
+    konsel, bkad = demo.regions["74.05"], demo.agency("BKAD", "74.05")
+    data = {
+        "name": "Operator Konsel Baru",
+        "email": "operator.konsel.baru@bombanakab.go.id",
+        "role": "agency_officer",
+        "region": str(konsel),
+    }
+    before = table_counts()
+    shown = admin.post("/pengguna/baru", data={**data, "show_agencies": "y"})
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert table_counts() == before, "showing the agencies saves nothing"
+    assert 'value="Operator Konsel Baru"' in page, "what was typed stays"
+    assert str(bkad) in option_values(page, "agency")
+    assert 'id="temporary-password"' not in page
+    assert "is-invalid" not in page, "fields not filled in yet are not judged"
+
+    created = admin.post("/pengguna/baru", data={**data, "agency": str(bkad)})
+    shown_password(created.get_data(as_text=True))
+    user = user_by_email(app, "operator.konsel.baru@bombanakab.go.id")
+    assert user is not None
+    assert [(m.role, m.agency_id, m.region_id) for m in user.memberships] == [
+        (Role.AGENCY_OFFICER, bkad, None)
+    ]
+
+
+def test_admin_adds_a_role_by_region_then_agency(login, demo, app, table_counts):
+    admin = login("admin")
+    officer = demo.users["officer.dpmptsp"]
+    konsel, bkad = demo.regions["74.05"], demo.agency("BKAD", "74.05")
+    before = table_counts()
+    shown = admin.post(
+        f"/pengguna/{officer}/peran",
+        data={"role": "agency_lead", "region": str(konsel), "show_agencies": "y"},
+    )
+    assert shown.status_code == 200
+    assert table_counts() == before
+    page = shown.get_data(as_text=True)
+    assert str(bkad) in option_values(page, "agency")
+    assert str(demo.agency("BKD")) not in option_values(page, "agency")
+    assert re.search(rf'<option value="{konsel}" selected>', page)
+
+    added = admin.post(
+        f"/pengguna/{officer}/peran",
+        data={"role": "agency_lead", "region": str(konsel), "agency": str(bkad)},
+    )
+    assert added.status_code == 302
+    user = user_by_email(app, "officer.dpmptsp@demo.pujaindah.id")
+    assert user is not None
+    assert (Role.AGENCY_LEAD, bkad) in {(m.role, m.agency_id) for m in user.memberships}
+
+
+def test_an_old_admin_form_with_only_an_agency_gets_its_region(login, demo, app, table_counts):
+    admin = login("admin")
+    bkad = demo.agency("BKAD", "74.05")
+    created = admin.post(
+        "/pengguna/baru",
+        data=new_account(bkad, email="operator.lama@bombanakab.go.id"),
+    )
+    shown_password(created.get_data(as_text=True))
+    user = user_by_email(app, "operator.lama@bombanakab.go.id")
+    assert user is not None
+    assert [(m.role, m.agency_id) for m in user.memberships] == [(Role.AGENCY_OFFICER, bkad)]
+
+    # A list link with only an agency: its region is filled in, the list filtered by the agency.
+    page = admin.get(f"/pengguna?agency={bkad}").get_data(as_text=True)
+    assert re.search(rf'<option value="{demo.regions["74.05"]}" selected>', page)
+    assert listed_ids(page) == {demo.users["officer.konsel"], user.id}
+
+    # A monitor's region is never guessed from an agency.
+    before = table_counts()
+    monitor = admin.post(
+        "/pengguna/baru",
+        data=new_account(bkad, email="monitor.tebakan@bombanakab.go.id", role="region_monitor"),
+    )
+    assert "Pilih daerah untuk peran ini." in monitor.get_data(as_text=True)
+    assert table_counts() == before
+
+
+def test_admin_list_filters_by_region(login, demo):
+    admin = login("admin")
+    konsel = listed_ids(
+        admin.get(f"/pengguna?region={demo.regions['74.05']}").get_data(as_text=True)
+    )
+    assert konsel == {demo.users["officer.konsel"], demo.users["monitor.konsel"]}
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"region": "999999"},
+        {"region": "abc"},
+        {"region": "9" * 30},
+        {"agency": "999999"},
+        {"region": "{konsel}", "agency": "{bkd}"},  # an agency of another region
+    ],
+)
+def test_admin_bad_region_or_agency_is_a_message_and_changes_nothing(
+    login, demo, table_counts, choice
+):
+    admin = login("admin")
+    ids = {"konsel": demo.regions["74.05"], "bkd": demo.agency("BKD")}
+    choice = {k: v.format(**ids) for k, v in choice.items()}
+    officer = demo.users["officer.dpmptsp"]
+    before = table_counts()
+    account = {"name": "Nama", "email": "salah.pilih@bombanakab.go.id", "role": "agency_officer"}
+    added = admin.post(f"/pengguna/{officer}/peran", data={"role": "agency_lead", **choice})
+    assert added.status_code == 302
+    responses = [
+        admin.get(added.headers["Location"]),  # the account's page with the flashed message
+        admin.post("/pengguna/baru", data={**account, **choice}),
+        admin.post("/pengguna/baru", data={**account, **choice, "show_agencies": "y"}),
+        admin.post(
+            f"/pengguna/{officer}/peran",
+            data={"role": "agency_lead", **choice, "show_agencies": "y"},
+        ),
+        admin.get("/pengguna", query_string=choice),
+    ]
+    for n, response in enumerate(responses):
+        assert response.status_code == 200, n
+        page = response.get_data(as_text=True)
+        assert NOT_A_CHOICE_ID in page or "Pilih OPD untuk peran ini." in page, n
+        assert 'id="temporary-password"' not in page
+    for response in responses[1:]:
+        assert NOT_A_CHOICE_ID in response.get_data(as_text=True)
+    assert table_counts() == before
+
+
+def test_monitor_and_lead_forms_keep_their_own_agencies(login, demo):
+    """No region select for those who grant in one region or one agency."""
+    page = login("monitor").get("/pengguna/baru").get_data(as_text=True)
+    assert 'name="show_agencies"' not in page and 'name="region"' not in page
+    offered = option_values(page, "agency")
+    assert str(demo.agency("DPMPTSP")) in offered
+    assert str(demo.agency("BKAD", "74.05")) not in offered
+    assert 'name="region"' not in login("monitor").get("/pengguna").get_data(as_text=True)
+    lead = login("lead.bkd").get("/pengguna/baru").get_data(as_text=True)
+    assert option_values(lead, "agency") == ["", str(demo.agency("BKD"))]
+
+
+def _first_submit_button(page: str) -> str:
+    """The name of the first submit control of the form with a "Show its agencies" button: the
+    one Enter in a text field presses."""
+    forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", page, re.S)
+    form = next(body for body in forms if 'name="show_agencies"' in body)
+    controls = re.findall(r"<(?:button|input)[^>]*type=\"submit\"[^>]*>", form)
+    found = re.search(r"name=\"([^\"]+)\"", controls[0])
+    return found.group(1) if found else ""
+
+
+def test_enter_in_an_admin_form_saves_rather_than_shows_agencies(login, demo):
+    """The national administrator's forms have "Show its agencies" before their main button;
+    Enter presses the first submit button, which must be the one that saves."""
+    admin = login("admin")
+    officer = demo.users["officer.bkd"]
+    create = admin.get("/pengguna/baru").get_data(as_text=True)
+    assert "show_agencies" in create
+    assert _first_submit_button(create) == "submit"
+    detail = admin.get(f"/pengguna/{officer}").get_data(as_text=True)
+    assert _first_submit_button(detail) == "submit"
+    agency = admin.get("/opd/baru").get_data(as_text=True)
+    assert "show_agencies" in agency
+    assert _first_submit_button(agency) == "submit"
