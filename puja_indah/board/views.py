@@ -29,6 +29,7 @@ from puja_indah.board.rules import DutyStatus
 from puja_indah.core import dataversion, registry
 from puja_indah.core.clock import today_wita
 from puja_indah.core.models import Agency, Region
+from puja_indah.core.pagecache import kept_page
 from puja_indah.core.permissions import (
     MAX_ID,
     can_configure_board,
@@ -212,6 +213,7 @@ def _filter_form() -> tuple[BoardFilterForm, list[Region]]:
 
 @bp.route("/board")
 @requires(can_view_board)
+@kept_page
 def board() -> Any:
     form, regions = _filter_form()
     region = _region(form, regions)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from puja_indah.assessment import queries as assessment_queries
 from puja_indah.core import dataversion, region_filter, staleness
+from puja_indah.core.pagecache import kept_page
 from puja_indah.core.permissions import (
     can_edit_innovation,
     can_edit_innovations,
@@ -90,6 +91,7 @@ def _template_labels() -> dict[str, Any]:
 
 @bp.route("/innovations")
 @requires(can_use_app)
+@kept_page
 def index() -> Any:
     scope = current_scope()
     form = FilterForm(request.args)

@@ -5,6 +5,7 @@ writes are never cached."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -62,12 +63,19 @@ def test_the_board_is_cached_and_shows_any_committed_change_at_once(
     monitor = login("monitor")
     agency_id = demo.agency("BKD")
     with app.app_context():
-        board_cache = dataversion.cache("board")
+        pages = dataversion.cache("pages")
+        figures = dataversion.cache("board")
     first = monitor.get("/board").get_data(as_text=True)
-    hits = board_cache.hits
+    hits = pages.hits
     again = monitor.get("/board").get_data(as_text=True)
-    assert board_cache.hits == hits + 1, "the second identical board was rendered again"
-    assert _table(again) == _table(first)
+    assert pages.hits == hits + 1, "the second identical board was rendered again"
+    assert _without_tokens(again) == _without_tokens(first)  # a token is signed per request
+    # Another URL with the same choices (here an unknown parameter): a page of its own, made
+    # from the same kept figures.
+    figure_hits = figures.hits
+    other_url = monitor.get("/board?from=mail").get_data(as_text=True)
+    assert figures.hits == figure_hits + 1
+    assert _table(other_url) == _table(first)
 
     # A change made outside the app (psql, a script, another worker): the trigger moves the
     # version, so the very next request renders the board afresh.
@@ -118,5 +126,85 @@ def _region_name(demo: Demo) -> str:
     return region.name
 
 
+def _without_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", page)
+
+
 def _table(page: str) -> str:
     return page[page.index('id="board-table"') :]
+
+
+def _innovation(app: Flask, agency_id: int, name: str) -> None:
+    from puja_indah.innovations.models import Innovation, Origin
+
+    with app.app_context(), scoped(Scope.system("tests: data version"), db.session):
+        agency = db.session.get(Agency, agency_id)
+        assert agency is not None
+        db.session.add(
+            Innovation(
+                agency_id=agency_id,
+                region_id=agency.region_id,
+                origin=Origin.OWN,
+                name=name,
+                name_key=name.lower(),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_kept_page_is_never_another_readers(
+    app: Flask, demo: Demo, login: Callable[..., FlaskClient]
+) -> None:
+    """The same URL, read by officers of two agencies, a monitor and a reviewer, each after the
+    other: every page is its reader's own (a key that forgot the reader would hand one's drafts
+    to the next)."""
+    _innovation(app, demo.agency("BKD"), "Draf Rahasia BKD")
+    _innovation(app, demo.agency("DPMPTSP"), "Draf Rahasia DPMPTSP")
+    _innovation(app, demo.agency("BKAD", "74.05"), "Draf Rahasia Konsel")
+    # Signed in first: a sign-in is a committed write (its audit entry) and would renew the
+    # version between the readers, hiding a key that forgot one.
+    readers = {
+        account: login(account)
+        for account in ("officer.bkd", "officer.dpmptsp", "monitor", "monitor.konsel", "reviewer")
+    }
+    with app.app_context():
+        pages = dataversion.cache("pages")
+    hits = pages.hits
+    seen = {name: c.get("/innovations").get_data(as_text=True) for name, c in readers.items()}
+    again = {name: c.get("/innovations").get_data(as_text=True) for name, c in readers.items()}
+    assert pages.hits == hits + len(readers), "each reader's second look is its kept page"
+    for account, page in {**seen, **again}.items():
+        shown = {name for name in ("BKD", "DPMPTSP", "Konsel") if f"Draf Rahasia {name}" in page}
+        expected = {
+            "officer.bkd": {"BKD"},
+            "officer.dpmptsp": {"DPMPTSP"},
+            "monitor": {"BKD", "DPMPTSP"},
+            "monitor.konsel": {"Konsel"},
+            "reviewer": {"BKD", "DPMPTSP", "Konsel"},
+        }[account]
+        assert shown == expected, account
+
+
+def test_a_kept_page_carries_the_current_form_token_and_waiting_messages(
+    app: Flask, demo: Demo, login: Callable[..., FlaskClient]
+) -> None:
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    monitor = login("monitor")
+    first = monitor.get("/board").get_data(as_text=True)
+    # Another session of the same user gets the kept page with its own token, which works.
+    other = login("monitor")
+    kept = other.get("/board").get_data(as_text=True)
+    assert token.search(kept).group(1) != token.search(first).group(1)
+    assert "csrf-slot" not in kept
+    switched = other.post(
+        "/bahasa",
+        data={"language": "en", "next": "/board", "csrf_token": token.search(kept).group(1)},
+    )
+    assert switched.status_code == 302
+    assert "Progress board" in other.get("/board").get_data(as_text=True)  # the English page
+    # A message waiting to be shown is shown: the page is rendered, not served kept.
+    with other.session_transaction() as session:
+        session["_flashes"] = [("success", "Pesan uji tembolok")]
+    assert "Pesan uji tembolok" in other.get("/board").get_data(as_text=True)
+    assert "Pesan uji tembolok" not in other.get("/board").get_data(as_text=True)
