@@ -54,6 +54,10 @@ class Config:
     API_MAX_BODY_BYTES = 64 * 1024
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     RATELIMIT_HEADERS_ENABLED = True
+    # The public status page may be this many seconds behind a commit made in another worker
+    # (never behind one made in its own): it then answers from memory without asking the
+    # database whether anything changed (core/dataversion.current). 0 asks every time.
+    PUBLIC_PAGE_STALENESS_SECONDS = 1.0
     TRUSTED_HOSTS: list[str] | None = None
     BOOTSTRAP_SERVE_LOCAL = True  # Bootstrap from the installed package, never a CDN
     PREFERRED_URL_SCHEME = "http"

@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from puja_indah import create_app
-from puja_indah.core import passwords, rls
+from puja_indah.core import dataversion, passwords, rls
 from puja_indah.core.i18n import compile_catalogs
 from puja_indah.core.tenancy import Scope, scoped
 from puja_indah.extensions import db, limiter
@@ -194,6 +194,7 @@ def _fresh_data(request: pytest.FixtureRequest) -> Iterator[None]:
     restore_snapshot(database)
     with application.app_context():
         limiter.reset()
+        dataversion.forget_recent()  # the restore was another connection's commit
     yield
 
 

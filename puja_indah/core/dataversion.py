@@ -25,11 +25,12 @@ nor fills the cache: its own data is not the committed state.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import BigInteger, CheckConstraint, TextClause, event, inspect, select, text
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
@@ -58,6 +59,7 @@ UNTRACKED_TABLES = frozenset(
 
 _WROTE = "puja_wrote_in_transaction"
 _VERSION = "puja_data_version"
+_RECENT = "puja_recent_data_version"  # (version, time.monotonic() it was read), per app
 
 
 class DataVersion(Base):
@@ -165,16 +167,27 @@ def tracked_triggers_present(connection: Any) -> set[str]:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def current(session: AnySession) -> int | None:
+def current(session: AnySession, max_age: float = 0.0) -> int | None:
     """The committed data version, or None inside a transaction that has written (its own
-    uncommitted rows must not be cached, nor answered from the cache)."""
+    uncommitted rows must not be cached, nor answered from the cache).
+
+    `max_age` > 0 lets an answer meant for everyone (the public status page) take the version
+    this worker read at most that many seconds ago instead of asking the database: such a page
+    may then be that much behind another worker's commit, never behind this worker's own (a
+    commit here forgets the remembered version)."""
     info = session.info
     if info.get(_WROTE):
         return None
+    if max_age > 0:
+        remembered = current_app.extensions.get(_RECENT)
+        if remembered is not None and time.monotonic() - remembered[1] < max_age:
+            return int(remembered[0])
     # Read once per transaction: a version read earlier than the data only ever files newer data
     # under an older number (a miss later), never older data under a newer one.
     if _VERSION not in info:
         info[_VERSION] = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+        if info[_VERSION] is not None:
+            current_app.extensions[_RECENT] = (info[_VERSION], time.monotonic())
     return info[_VERSION]
 
 
@@ -192,6 +205,17 @@ def _note_statement(state: ORMExecuteState) -> None:
         state.session.info[_WROTE] = True
 
 
+def forget_recent() -> None:
+    """Drop the version remembered for `max_age` reads (the app's own commit does; so does a
+    test harness that rewrites the database behind the app's back)."""
+    current_app.extensions.pop(_RECENT, None)
+
+
+def _forget_recent(session: Session) -> None:
+    if session.info.get(_WROTE) and has_app_context():
+        forget_recent()
+
+
 def _forget(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction ended: commit or rollback
         session.info.pop(_WROTE, None)
@@ -202,6 +226,7 @@ def install(session_class: type[Session] = Session) -> None:
     """Track, per session, whether the open transaction has written (idempotent)."""
     for name, fn in (
         ("after_flush", _note_flush),
+        ("after_commit", _forget_recent),
         ("do_orm_execute", _note_statement),
         ("after_transaction_end", _forget),
     ):
@@ -222,8 +247,10 @@ class VersionedCache(Generic[V]):
         self.hits = 0
         self.misses = 0
 
-    def get_or_make(self, session: AnySession, key: Hashable, make: Callable[[], V]) -> V:
-        version = current(session)
+    def get_or_make(
+        self, session: AnySession, key: Hashable, make: Callable[[], V], max_age: float = 0.0
+    ) -> V:
+        version = current(session, max_age)
         if version is None:
             return make()
         full_key = (version, key)
@@ -252,10 +279,10 @@ class VersionedCache(Generic[V]):
             self._newest = 0
 
 
-def remember(name: str, key: Hashable, make: Callable[[], V]) -> V:
+def remember(name: str, key: Hashable, make: Callable[[], V], max_age: float = 0.0) -> V:
     """`make()`, or what it gave under the same data version and key in this process (the
-    request's session reads the version)."""
-    return cache(name).get_or_make(db.session, key, make)
+    request's session reads the version; `max_age` as in `current`)."""
+    return cache(name).get_or_make(db.session, key, make, max_age)
 
 
 def scope_key() -> tuple[Any, ...]:

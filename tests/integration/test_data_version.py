@@ -208,3 +208,42 @@ def test_a_kept_page_carries_the_current_form_token_and_waiting_messages(
         session["_flashes"] = [("success", "Pesan uji tembolok")]
     assert "Pesan uji tembolok" in other.get("/board").get_data(as_text=True)
     assert "Pesan uji tembolok" not in other.get("/board").get_data(as_text=True)
+
+
+def test_an_answer_for_everyone_may_be_seconds_behind_another_workers_commit_only(
+    app: Flask, demo: Demo, test_database: Any, monkeypatch: Any
+) -> None:
+    """`max_age` (the public status page): the version read within that many seconds is reused,
+    so a commit elsewhere shows once they have passed; a commit by this worker shows at once."""
+    clock = [dataversion.time.monotonic() + 10]  # later than any version read before
+    monkeypatch.setattr(dataversion.time, "monotonic", lambda: clock[0])
+    assert test_database.owner_engine is not None
+
+    def commit_elsewhere() -> None:
+        with test_database.owner_engine.begin() as connection:
+            connection.execute(sa.text("UPDATE regions SET name = name || '.'"))
+
+    def read(max_age: float) -> int | None:
+        with app.app_context():
+            value = dataversion.current(db.session, max_age)
+            db.session.remove()
+        return value
+
+    seen = read(1.0)
+    commit_elsewhere()
+    clock[0] += 0.5
+    assert read(1.0) == seen, "within the second: no question to the database"
+    clock[0] += 0.6
+    after_a_second = read(1.0)
+    assert after_a_second is not None and seen is not None and after_a_second > seen
+    commit_elsewhere()
+    assert read(0.0) != after_a_second, "without max_age: always the committed version"
+    latest = read(0.0)
+    assert read(1.0) == latest
+    with app.app_context(), scoped(Scope.system("tests: data version"), db.session):
+        region = db.session.get(Region, demo.regions["74.06"])
+        assert region is not None
+        region.name = "Bombana"
+        db.session.commit()
+        db.session.remove()
+    assert read(1.0) != latest, "this worker's own commit shows at once"

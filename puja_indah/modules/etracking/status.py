@@ -19,7 +19,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -167,9 +167,13 @@ def status(tracking_code: str) -> Response:
     # To the minute, as the page shows it: the same facts within a minute render the same page.
     now = utcnow().replace(second=0, microsecond=0)
     # Read once per data version and minute in each worker: a busy file's page is asked for
-    # again and again (the owner reloading, a desk's screen), and any commit renews it at once.
+    # again and again (the owner reloading, a desk's screen). A commit renews it within
+    # PUBLIC_PAGE_STALENESS_SECONDS (at once when made by this worker).
     found = dataversion.cache("public_status", 1024).get_or_make(
-        db.session, (code, now), lambda: status_queries.public_status(code, now)
+        db.session,
+        (code, now),
+        lambda: status_queries.public_status(code, now),
+        max_age=float(current_app.config["PUBLIC_PAGE_STALENESS_SECONDS"]),
     )
     if found is None:
         return _page("etracking/lookup.html", 404, typed=codes.display(code), problem=UNKNOWN)
