@@ -78,6 +78,9 @@ class Config:
         # puja-memory:// (core/ratelimit.py: memory:// without a thread per request) counts per
         # worker; several machines point this at Redis (redis://host:6379/1).
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "puja-memory://")
+        # Kept answers (core/dataversion.py) on; PUJA_KEEP_ANSWERS=0 makes every page afresh
+        # (the bench's --fresh measures that path).
+        self.KEEP_ANSWERS = os.environ.get("PUJA_KEEP_ANSWERS", "1") != "0"
         # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
         # X-Forwarded-For/-Proto headers are trusted that many hops deep, no more.
         self.PROXY_HOPS = int(os.environ.get("PUJA_PROXY_HOPS", "0"))

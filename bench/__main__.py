@@ -53,8 +53,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(db: Database, workers: int, threads: int) -> Iterator[int]:
-    """The app as in README's Production section (PUJA_ENV=production), on loopback."""
+def gunicorn(db: Database, workers: int, threads: int, fresh: bool = False) -> Iterator[int]:
+    """The app as in README's Production section (PUJA_ENV=production), on loopback; `fresh`:
+    with kept answers off (PUJA_KEEP_ANSWERS=0), every page made afresh."""
     port = free_port()
     env = dict(
         os.environ,
@@ -63,6 +64,7 @@ def gunicorn(db: Database, workers: int, threads: int) -> Iterator[int]:
         SECRET_KEY=secrets.token_urlsafe(48),
         TRUSTED_HOSTS="127.0.0.1,localhost",
         PUJA_PROXY_HOPS="1",
+        PUJA_KEEP_ANSWERS="0" if fresh else "1",
     )
     if db.app_url != db.url:
         env["MIGRATION_DATABASE_URL"] = db.url  # as in production: the owner beside the app role
@@ -92,11 +94,12 @@ def gunicorn(db: Database, workers: int, threads: int) -> Iterator[int]:
 def load_run(db: Database, args: argparse.Namespace) -> list[str]:
     lines = [
         f"load: {args.requests} requests per page (cap {args.max_seconds:.0f} s), concurrency "
-        f"{args.concurrency}, gunicorn -w {args.workers} --threads {args.threads}",
+        f"{args.concurrency}, gunicorn -w {args.workers} --threads {args.threads}"
+        + (", kept answers OFF (--fresh): every page made afresh" if args.fresh else ""),
         f"{'page':38} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
         f"{'p95/h':>6} {'tput/h':>6}  target",
     ]
-    with gunicorn(db, args.workers, args.threads) as port:
+    with gunicorn(db, args.workers, args.threads, args.fresh) as port:
         transport = HttpTransport("127.0.0.1", port)
         targets = find_targets(db.url)
         signed = sessions(transport, targets)
@@ -134,15 +137,21 @@ def load_run(db: Database, args: argparse.Namespace) -> list[str]:
 def statement_run(databases: list[Database]) -> list[str]:
     counts = {db.name: count_pages(make_app(db.app_url), find_targets(db.url)) for db in databases}
     names = [db.name for db in databases]
-    lines = ["SQL statements per request: " + " vs ".join(names)]
-    lines.append(f"{'page':14} " + " ".join(f"{n:>9}" for n in names) + "  target: equal")
+    lines = [
+        "SQL statements per request: " + " vs ".join(names),
+        "(fresh: every per-process cache emptied first; kept: answered from the worker's caches)",
+    ]
+    columns = [f"fresh {n}" for n in names] + [f"kept {n}" for n in names]
+    lines.append(f"{'page':14} " + " ".join(f"{c:>16}" for c in columns) + "  target: equal")
     for key in counts[names[0]]:
-        values = [counts[n][key][0] for n in names]
-        statuses = {counts[n][key][1] for n in names}
+        fresh = [counts[n][key].fresh for n in names]
+        kept = [counts[n][key].kept for n in names]
+        statuses = {counts[n][key].status for n in names}
         note = "" if statuses == {200} else f"  (HTTP {sorted(statuses)})"
+        same = len(set(fresh)) == 1 and len(set(kept)) == 1
         lines.append(
-            f"{key:14} " + " ".join(f"{v:>9}" for v in values)
-            + f"  {mark(len(set(values)) == 1)}{note}"
+            f"{key:14} " + " ".join(f"{v:>16}" for v in fresh + kept)
+            + f"  {mark(same)}{note}"
         )  # fmt: skip
     return lines
 
@@ -180,6 +189,11 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60.0, help="cap per page")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="load run with kept answers off (PUJA_KEEP_ANSWERS=0): the cost of pages made afresh",
+    )
     parser.add_argument("--skip", action="append", default=[], choices=["load", "sql", "export"])
     parser.add_argument(
         "--app-role",

@@ -250,7 +250,8 @@ class VersionedCache(Generic[V]):
     def get_or_make(
         self, session: AnySession, key: Hashable, make: Callable[[], V], max_age: float = 0.0
     ) -> V:
-        version = current(session, max_age)
+        keep = current_app.config.get("KEEP_ANSWERS", True)
+        version = current(session, max_age) if keep else None
         if version is None:
             return make()
         full_key = (version, key)
@@ -289,6 +290,14 @@ def scope_key() -> tuple[Any, ...]:
     """What of the request's scope decides which rows it may read (part of a cache key)."""
     scope = current_scope()
     return (scope.kind, scope.role, scope.agency_id, scope.region_id, scope.read_only)
+
+
+def clear_all() -> None:
+    """Forget every answer this app keeps in this process (the bench measures pages made afresh;
+    tests that count a page's statements)."""
+    for kept in current_app.extensions.get("puja_caches", {}).values():
+        kept.clear()
+    forget_recent()
 
 
 def cache(name: str, maxsize: int = 256) -> VersionedCache[Any]:

@@ -24,9 +24,13 @@ def test_statement_counter_covers_every_page(app: Flask, test_database: TestData
     counts = count_pages(app, targets)
 
     assert set(counts) == {page.key for page in pages(targets)}
-    assert {status for _count, status in counts.values()} == {200}
-    assert counts["health"][0] == 0  # the bare route reads nothing
-    assert all(count > 0 for key, (count, _s) in counts.items() if key != "health")
+    assert {count.status for count in counts.values()} == {200}
+    assert counts["health"].fresh == counts["health"].kept == 0  # the bare route reads nothing
+    assert all(count.fresh > 0 for key, count in counts.items() if key != "health")
+    # Kept answers still read the data version (the public page at most once a second).
+    assert all(
+        count.kept < count.fresh for key, count in counts.items() if key in {"board", "status"}
+    )
 
 
 def test_load_loop_on_the_public_status_page(app: Flask, test_database: TestDatabase) -> None:

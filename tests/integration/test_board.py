@@ -299,7 +299,7 @@ def _count_board_statements(app: Any, client: Any, url: str) -> int:
     """Statements of a board rendered afresh (the cached answer is counted by the bench)."""
     statements: list[str] = []
     with app.app_context():
-        dataversion.cache("board").clear()
+        dataversion.clear_all()
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)

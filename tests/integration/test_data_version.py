@@ -247,3 +247,18 @@ def test_an_answer_for_everyone_may_be_seconds_behind_another_workers_commit_onl
         db.session.commit()
         db.session.remove()
     assert read(1.0) != latest, "this worker's own commit shows at once"
+
+
+def test_kept_answers_can_be_switched_off(app: Flask, monkeypatch: Any) -> None:
+    """PUJA_KEEP_ANSWERS=0 (the bench's --fresh): every answer made afresh."""
+    cache: dataversion.VersionedCache[int] = dataversion.VersionedCache(maxsize=4)
+    made = []
+    with app.app_context():
+        monkeypatch.setitem(app.config, "KEEP_ANSWERS", False)
+        for _ in range(3):
+            cache.get_or_make(db.session, "k", lambda: made.append(1) or len(made))
+        monkeypatch.setitem(app.config, "KEEP_ANSWERS", True)
+        for _ in range(3):
+            cache.get_or_make(db.session, "k", lambda: made.append(1) or len(made))
+        db.session.remove()
+    assert len(made) == 4 and cache.hits == 2
