@@ -7,14 +7,11 @@ too: `ServiceModule.metrics_many(agency_ids)` once per module switched on in the
 number of grouped queries each (e-tracking four, e-pintar two); their last activity likewise
 (`registry.last_module_activity`, one grouped query per module).
 
-The rows are not cached between requests, on purpose. A cache is only correct if a write anywhere
-the board reads (about twenty tables of ten features, and the clock: "today", the rolling
-12-month windows) invalidates it, and the schema has no cheap stamp of that: PostgreSQL's
-cluster-wide ones (`pg_current_snapshot()`, the WAL position) change with every write anywhere,
-the once-a-minute sign-in stamp included, and SQLite has none. The rows also hold ORM objects of
-the request's session, which must not outlive it or be shared between threads. Measured
-(docs/BENCHMARKS.md), the figures' queries are about half of a request's time; the rest
-(sign-in, the assessment catalogue, the page) would stay.
+The rows themselves are not kept between requests: they hold ORM objects of the request's
+session. What is kept is the board rendered from them (board/views.py), per data version
+(core/dataversion.py: a number a trigger moves at every committed write to any of the tables the
+board reads, and to every other table) and per reader's role, region, day ("today", the rolling
+12-month windows, "days ago"), language and URL choices.
 
 Scope: a monitor's region scope already sees every agency-owned row of its region (tenancy
 criteria), a national scope every region's; the queries add `agency_id IN (the board's agencies)`
