@@ -105,3 +105,32 @@ def test_app_role_cannot_change_or_delete_audit_entries(app_ctx) -> None:
             with pytest.raises(DBAPIError):
                 db.session.execute(statement)
             db.session.rollback()
+
+
+def test_the_visibility_rule_is_inlined_into_the_policies(app_ctx, demo) -> None:
+    """An opaque call in a policy runs once per row and the planner guesses a third of the rows
+    pass it, on every table of a join (core/rls.py INLINABLE_FUNCTIONS_SQL): the plan must show
+    the rule itself, not the call."""
+    officer = Scope.for_membership(Role.AGENCY_OFFICER, demo.agency("BKD"), None)
+    with scoped(officer, db.session):
+        plan = "\n".join(db.session.scalars(sa.text("EXPLAIN SELECT id FROM innovations")))
+        db.session.commit()
+    assert "puja_agency_visible" not in plan
+    assert "current_setting" in plan
+
+
+def test_a_region_scope_reads_its_own_agencies_rows_only(app_ctx, demo) -> None:
+    from puja_indah.innovations.models import Innovation
+
+    bombana = [demo.agency("BKD"), demo.agency("DPMPTSP")]
+    konsel = demo.agency("BKAD", "74.05")
+    with scoped(Scope.system("tests: rows"), db.session):
+        for agency_id in [*bombana, konsel]:
+            build(Innovation, agency_id)
+        db.session.commit()
+    raw = sa.text("SELECT DISTINCT agency_id FROM innovations")
+    monitor = Scope.for_membership(Role.REGION_MONITOR, None, demo.regions["74.06"])
+    with scoped(monitor, db.session):
+        seen = set(db.session.scalars(raw))
+        db.session.commit()
+    assert set(bombana) <= seen and konsel not in seen
