@@ -36,13 +36,14 @@ $$;
 # (migration 4e2b7d9c1a08): a SQL function whose body holds a sub-select is called once per row
 # instead, and the planner, seeing an opaque call, guesses a third of the rows pass it on every
 # table of a join — at national scale that turned a 2 ms analytics query into 100 ms of nested
-# loops for the application role. The region's agencies come from a function of their own, so
-# the visibility function holds no sub-select.
+# loops for the application role. A region scope's agencies are listed once per transaction by
+# core/tenancy.py (the setting `puja.region_agency_ids`, read in the same statement that sets the
+# scope) instead of by a sub-select run for every row.
 INLINABLE_FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION puja_region_agency_ids() RETURNS integer[]
 LANGUAGE sql STABLE AS $$
-  SELECT array(SELECT id FROM agencies
-               WHERE region_id = nullif(current_setting('puja.region_id', true), '')::integer)
+  SELECT string_to_array(
+    nullif(current_setting('puja.region_agency_ids', true), ''), ',')::integer[]
 $$;
 CREATE OR REPLACE FUNCTION puja_agency_visible(aid integer) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -50,7 +51,7 @@ LANGUAGE sql STABLE AS $$
     WHEN 'system' THEN true
     WHEN 'national' THEN true
     WHEN 'agency' THEN aid = nullif(current_setting('puja.agency_id', true), '')::integer
-    WHEN 'region' THEN aid = ANY (puja_region_agency_ids())
+    WHEN 'region' THEN coalesce(aid = ANY (puja_region_agency_ids()), false)
     ELSE false
   END
 $$;

@@ -229,9 +229,13 @@ def _write_db_settings(connection: Any, scope: Scope) -> None:
         "" if scope.role is None else str(scope.role.value),
     )
     # set_config(..., true) is transaction-local: a pooled connection never carries a stale scope.
+    # A region scope's agencies are listed here, once, for the policies (core/rls.py).
     connection.exec_driver_sql(
         "SELECT set_config(%(k1)s, %(v1)s, true), set_config(%(k2)s, %(v2)s, true),"
-        " set_config(%(k3)s, %(v3)s, true), set_config(%(k4)s, %(v4)s, true)",
+        " set_config(%(k3)s, %(v3)s, true), set_config(%(k4)s, %(v4)s, true),"
+        " set_config('puja.region_agency_ids', CASE WHEN %(v1)s = 'region' THEN coalesce("
+        "(SELECT string_agg(id::text, ',') FROM agencies"
+        " WHERE region_id = nullif(%(v3)s, '')::integer), '') ELSE '' END, true)",
         {
             "k1": RLS_SETTINGS[0],
             "v1": values[0],
