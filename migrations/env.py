@@ -96,6 +96,11 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The data version's trigger is deferred to commit (core/dataversion.py); a
+                # migration that changes rows and then alters the same table would meet
+                # "pending trigger events". Migrations run alone: fire it per statement.
+                connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
             context.run_migrations()
     if connectable is not current_app.extensions["migrate"].db.engine:
         connectable.dispose()  # the owner's engine is ours to close
