@@ -88,7 +88,9 @@ def test_same_seed_same_rows_other_seed_other_rows_and_never_twice(app: Flask) -
 
     with app.app_context(), scoped(Scope.system("tests: audit"), db.session):
         runs = db.session.scalars(
-            sa.select(audit.AuditEntry).where(audit.AuditEntry.action == "scale_generate")
+            sa.select(audit.AuditEntry)
+            .where(audit.AuditEntry.action == "scale_generate")
+            .order_by(audit.AuditEntry.id)
         ).all()
         assert [run.changes["seed"] for run in runs[-3:]] == [11, 11, 12]
         assert audit.verify_chain(db.session) == []
