@@ -280,10 +280,12 @@ class VersionedCache(Generic[V]):
             self._newest = 0
 
 
-def remember(name: str, key: Hashable, make: Callable[[], V], max_age: float = 0.0) -> V:
+def remember(
+    name: str, key: Hashable, make: Callable[[], V], max_age: float = 0.0, maxsize: int = 256
+) -> V:
     """`make()`, or what it gave under the same data version and key in this process (the
-    request's session reads the version; `max_age` as in `current`)."""
-    return cache(name).get_or_make(db.session, key, make, max_age)
+    request's session reads the version; `max_age` as in `current`; `maxsize` entries kept)."""
+    return cache(name, maxsize).get_or_make(db.session, key, make, max_age)
 
 
 def scope_key() -> tuple[Any, ...]:

@@ -29,7 +29,7 @@ from puja_indah.core import dataversion
 from puja_indah.core.db import utcnow
 from puja_indah.core.i18n import current_language
 from puja_indah.core.permissions import public
-from puja_indah.extensions import db, limiter
+from puja_indah.extensions import limiter
 from puja_indah.modules.etracking import codes, engine, status_queries
 from puja_indah.modules.etracking.blueprint import open_bp
 from puja_indah.modules.etracking.worktime import WITA
@@ -169,11 +169,12 @@ def status(tracking_code: str) -> Response:
     # Read once per data version and minute in each worker: a busy file's page is asked for
     # again and again (the owner reloading, a desk's screen). A commit renews it within
     # PUBLIC_PAGE_STALENESS_SECONDS (at once when made by this worker).
-    found = dataversion.cache("public_status", 1024).get_or_make(
-        db.session,
+    found = dataversion.remember(
+        "public_status",
         (code, now),
         lambda: status_queries.public_status(code, now),
         max_age=float(current_app.config["PUBLIC_PAGE_STALENESS_SECONDS"]),
+        maxsize=1024,
     )
     if found is None:
         return _page("etracking/lookup.html", 404, typed=codes.display(code), problem=UNKNOWN)
